@@ -1,0 +1,234 @@
+//! Files in, files out, the same way for every Palisade command.
+//!
+//! Two rules from the project's conventions live here so that no command has to
+//! re-implement them:
+//!
+//! * **Nothing already written is lost or half-written.** [`write_atomic`] writes to a
+//!   temporary file in the destination's directory, flushes it to disk and renames it
+//!   over the destination. A crash leaves either the old file or the new one, never a
+//!   mix. [`append_line_atomic`] does the same for JSON Lines files such as attestation
+//!   bundles.
+//! * **Untrusted input is bounded.** [`read_limited`] refuses files larger than a limit
+//!   before reading them whole, and every error names the file.
+//!
+//! This crate does no parsing and no printing.
+
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Default ceiling for a single input document (keys, envelopes, metadata): 64 MiB.
+pub const DEFAULT_READ_LIMIT: u64 = 64 * 1024 * 1024;
+
+/// An I/O failure that names the file it happened on.
+#[derive(Debug, thiserror::Error)]
+pub enum IoError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: io::Error,
+    },
+    /// The file is larger than the caller allows.
+    #[error("{path}: file is {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size, or the number of bytes read before giving up.
+        size: u64,
+        /// The limit in force.
+        limit: u64,
+    },
+    /// The destination exists and overwriting was not asked for.
+    #[error("{path}: already exists (use --force to overwrite)")]
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+impl IoError {
+    fn io(path: &Path, source: io::Error) -> Self {
+        IoError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// Reads a whole file, refusing it if it is larger than `limit` bytes.
+///
+/// The size is checked before reading and again while reading, so a file that grows,
+/// or a device that never ends, cannot exhaust memory. `-` reads standard input.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IoError> {
+    let mut reader: Box<dyn Read> = if path.as_os_str() == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+        if let Ok(meta) = file.metadata()
+            && meta.is_file()
+            && meta.len() > limit
+        {
+            return Err(IoError::TooLarge {
+                path: path.to_path_buf(),
+                size: meta.len(),
+                limit,
+            });
+        }
+        Box::new(file)
+    };
+    let mut buf = Vec::new();
+    let read = reader
+        .by_ref()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| IoError::io(path, e))?;
+    if read as u64 > limit {
+        return Err(IoError::TooLarge {
+            path: path.to_path_buf(),
+            size: read as u64,
+            limit,
+        });
+    }
+    Ok(buf)
+}
+
+/// How [`write_atomic`] treats an existing destination and the new file's mode.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteOptions {
+    /// Replace an existing file. Without it an existing destination is an error.
+    pub overwrite: bool,
+    /// Unix permission bits for the new file (e.g. `0o600` for private keys).
+    /// `None` keeps the temporary file's default (0600), then widens to 0644.
+    pub mode: Option<u32>,
+}
+
+/// Writes `contents` to `path` atomically: temporary file, fsync, rename.
+pub fn write_atomic(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<(), IoError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !opts.overwrite && fs::symlink_metadata(path).is_ok() {
+        return Err(IoError::Exists {
+            path: path.to_path_buf(),
+        });
+    }
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".palisade-tmp-")
+        .tempfile_in(&dir)
+        .map_err(|e| IoError::io(path, e))?;
+    tmp.write_all(contents).map_err(|e| IoError::io(path, e))?;
+    tmp.as_file().sync_all().map_err(|e| IoError::io(path, e))?;
+    set_mode(tmp.as_file(), opts.mode.unwrap_or(0o644)).map_err(|e| IoError::io(path, e))?;
+    if opts.overwrite {
+        tmp.persist(path).map_err(|e| IoError::io(path, e.error))?;
+    } else {
+        tmp.persist_noclobber(path).map_err(|e| {
+            if e.error.kind() == io::ErrorKind::AlreadyExists {
+                IoError::Exists {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                IoError::io(path, e.error)
+            }
+        })?;
+    }
+    Ok(())
+}
+
+/// Appends one line (a newline is added) to a JSON Lines file, atomically.
+///
+/// The existing content is read (bounded by `limit`), the line appended, and the whole
+/// file replaced by [`write_atomic`], so an interrupted append never leaves a partial
+/// line behind. A file that does not end in a newline gets one before the new line.
+pub fn append_line_atomic(path: &Path, line: &[u8], limit: u64) -> Result<(), IoError> {
+    let mut contents = match read_limited(path, limit) {
+        Ok(c) => c,
+        Err(IoError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    if !contents.is_empty() && !contents.ends_with(b"\n") {
+        contents.push(b'\n');
+    }
+    contents.extend_from_slice(line);
+    contents.push(b'\n');
+    write_atomic(
+        path,
+        &contents,
+        WriteOptions {
+            overwrite: true,
+            mode: None,
+        },
+    )
+}
+
+#[cfg(unix)]
+fn set_mode(file: &fs::File, mode: u32) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn set_mode(_file: &fs::File, _mode: u32) -> io::Result<()> {
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_to_overwrite_without_flag() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("k");
+        write_atomic(&p, b"one", WriteOptions::default()).unwrap();
+        let err = write_atomic(&p, b"two", WriteOptions::default()).unwrap_err();
+        assert!(matches!(err, IoError::Exists { .. }));
+        assert_eq!(fs::read(&p).unwrap(), b"one");
+        write_atomic(
+            &p,
+            b"two",
+            WriteOptions {
+                overwrite: true,
+                mode: Some(0o600),
+            },
+        )
+        .unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"two");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        // no temporary files are left behind
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn read_limited_refuses_large_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big");
+        fs::write(&p, vec![b'x'; 100]).unwrap();
+        assert!(read_limited(&p, 100).is_ok());
+        let err = read_limited(&p, 99).unwrap_err();
+        assert!(err.to_string().contains("more than the limit"), "{err}");
+        assert!(err.to_string().contains("big"));
+    }
+
+    #[test]
+    fn append_adds_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b.jsonl");
+        append_line_atomic(&p, b"{}", 1000).unwrap();
+        fs::write(&p, b"{}\n{\"a\":1}").unwrap();
+        append_line_atomic(&p, b"[]", 1000).unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"{}\n{\"a\":1}\n[]\n");
+    }
+}

@@ -1,1 +1,64 @@
-fn main() {}
+//! The `palisade` command line: argument parsing, rendering and exit codes only.
+//!
+//! Every command's logic lives in a library crate under `crates/`; this binary wires
+//! them together. Exit codes: 0 ok, 1 findings or failed verification, 2 usage or input
+//! error (clap's own usage errors exit 2 as well).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+mod util;
+
+/// Software supply chain security in one binary.
+#[derive(Parser)]
+#[command(
+    name = "palisade",
+    version,
+    about = "Software supply chain security in one binary",
+    long_about = "Palisade puts the CNCF Software Supply Chain Best Practices into practice: \
+keys and signatures, DSSE envelopes and in-toto attestations, and (as they land) source, \
+materials, build, artefact and deployment controls.",
+    after_help = "Examples:
+  palisade key generate --type ed25519 --out release
+  palisade attest --subject dist/app.tar.gz --predicate-type https://example.com/review/v1 \\
+      --predicate '{\"approved\":true}' --key release --bundle app.intoto.jsonl
+  palisade attest verify --bundle app.intoto.jsonl --subject dist/app.tar.gz --key release.pub
+
+Exit codes: 0 ok, 1 findings or failed verification, 2 usage or input error."
+)]
+struct Cli {
+    /// Print nothing but results and errors.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate keys and compute securesystemslib key ids.
+    Key(cmd::key::KeyArgs),
+    /// Sign and verify DSSE envelopes.
+    Dsse(cmd::dsse::DsseArgs),
+    /// Sign in-toto statements into attestation bundles, and verify them.
+    Attest(cmd::attest::AttestArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let globals = util::Globals { quiet: cli.quiet };
+    let result = match cli.command {
+        Command::Key(a) => cmd::key::run(a, &globals),
+        Command::Dsse(a) => cmd::dsse::run(a, &globals),
+        Command::Attest(a) => cmd::attest::run(a, &globals),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("palisade: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

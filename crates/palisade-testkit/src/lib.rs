@@ -1,0 +1,87 @@
+//! Test-only helpers shared by every crate's integration tests. Never a dependency of
+//! anything but `[dev-dependencies]`.
+//!
+//! * [`shared`] finds a file of the read-only `../shared` data folder beside the
+//!   workspace (and fails the test loudly if it is missing, rather than skipping).
+//! * [`peer_python`] is the Python of the peers' virtual environment that
+//!   `scripts/install-peers.sh` fills (securesystemslib, …): `PALISADE_PEERS_VENV`, or
+//!   `~/.cache/palisade/venv` by default. A missing peer fails the test with a message
+//!   saying how to install it: interop tests must not pass by not running.
+//! * [`run_peer`] runs a peer script and returns its output.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root (the folder with the top `Cargo.toml`).
+pub fn workspace_root() -> PathBuf {
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    here.ancestors()
+        .nth(2)
+        .expect("crates/<name> sits two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// A path under the shared data folder (`../shared` beside the workspace root).
+pub fn shared(rel: &str) -> PathBuf {
+    let p = workspace_root().join("..").join("shared").join(rel);
+    assert!(
+        p.exists(),
+        "shared test data {} is missing: the ../shared folder must sit beside the project",
+        p.display()
+    );
+    p
+}
+
+/// The peers' virtual environment.
+pub fn peers_venv() -> PathBuf {
+    match std::env::var_os("PALISADE_PEERS_VENV") {
+        Some(v) => PathBuf::from(v),
+        None => {
+            let home = std::env::var_os("HOME").expect("HOME is set");
+            PathBuf::from(home).join(".cache/palisade/venv")
+        }
+    }
+}
+
+/// The Python interpreter of the peers' virtual environment.
+pub fn peer_python() -> PathBuf {
+    let py = peers_venv().join("bin/python");
+    assert!(
+        py.exists(),
+        "the interop peers are not installed ({} is missing): run scripts/install-peers.sh \
+         (or the whole suite with scripts/test.sh)",
+        py.display()
+    );
+    py
+}
+
+/// A peer script of the calling crate's `tests/peers/` folder.
+pub fn peer_script(crate_dir: &str, name: &str) -> PathBuf {
+    Path::new(crate_dir).join("tests/peers").join(name)
+}
+
+/// Runs `python script args…` in the peers' environment with `envs` set.
+pub fn run_peer(script: &Path, args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> Output {
+    let mut cmd = Command::new(peer_python());
+    cmd.arg(script).args(args).current_dir(cwd);
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("running the peer")
+}
+
+/// stdout of a peer run that must succeed.
+pub fn peer_ok(script: &Path, args: &[&str], envs: &[(&str, &str)], cwd: &Path) -> String {
+    let out = run_peer(script, args, envs, cwd);
+    assert!(
+        out.status.success(),
+        "peer {} {:?} failed: {}\n{}",
+        script.display(),
+        args,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -1,0 +1,5 @@
+//! One module per command area.
+
+pub mod attest;
+pub mod dsse;
+pub mod key;

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the real peers Palisade's interop tests run against, into a Python virtual
+# environment (PALISADE_PEERS_VENV, default ~/.cache/palisade/venv). Idempotent: pip
+# only installs what is missing or of another version.
+set -euo pipefail
+venv="${PALISADE_PEERS_VENV:-$HOME/.cache/palisade/venv}"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+# Pinned: the versions the interop behaviour was checked against.
+"$venv/bin/pip" install --quiet --disable-pip-version-check \
+  'securesystemslib[crypto]==1.6.0' \
+  'cryptography==50.0.2'
+if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
+  PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
+fi
+echo "peers installed in $venv" >&2

@@ -24,13 +24,12 @@ pub const DEFAULT_READ_LIMIT: u64 = 64 * 1024 * 1024;
 #[derive(Debug, thiserror::Error)]
 pub enum IoError {
     /// The file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: PathBuf,
         /// What the operating system said.
-        #[source]
-        source: io::Error,
+        error: io::Error,
     },
     /// The file is larger than the caller allows.
     #[error("{path}: file is {size} bytes, more than the limit of {limit} bytes")]
@@ -54,7 +53,7 @@ impl IoError {
     fn io(path: &Path, source: io::Error) -> Self {
         IoError::Io {
             path: path.to_path_buf(),
-            source,
+            error: source,
         }
     }
 }
@@ -148,7 +147,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<
 pub fn append_line_atomic(path: &Path, line: &[u8], limit: u64) -> Result<(), IoError> {
     let mut contents = match read_limited(path, limit) {
         Ok(c) => c,
-        Err(IoError::Io { source, .. }) if source.kind() == io::ErrorKind::NotFound => Vec::new(),
+        Err(IoError::Io { error, .. }) if error.kind() == io::ErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e),
     };
     if !contents.is_empty() && !contents.ends_with(b"\n") {

@@ -33,6 +33,7 @@
 mod pem;
 mod private;
 mod public;
+mod rfc6979;
 mod scheme;
 
 pub use pem::{PemBlock, pem_decode, pem_encode};

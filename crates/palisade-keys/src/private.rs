@@ -76,7 +76,7 @@ enum Inner {
     Ed25519(Ed25519KeyPair),
     P256(p256::ecdsa::SigningKey),
     P384(p384::ecdsa::SigningKey),
-    P521(p521::ecdsa::SigningKey),
+    P521(p521::SecretKey),
     Rsa(aws_lc_rs::rsa::KeyPair),
 }
 
@@ -305,12 +305,8 @@ impl PrivateKey {
                         &sk.public_key(),
                         false,
                     );
-                    let signing =
-                        p521::ecdsa::SigningKey::from_slice(&sk.to_bytes()).map_err(|e| bad(&e))?;
-                    (
-                        Inner::P521(signing),
-                        PublicKey::from_ec_point(curve, point.as_bytes())?,
-                    )
+                    let public = PublicKey::from_ec_point(curve, point.as_bytes())?;
+                    (Inner::P521(sk), public)
                 }
             }
         } else {
@@ -374,7 +370,14 @@ impl PrivateKey {
                 s.to_der().as_bytes().to_vec()
             }
             (Inner::P521(k), Scheme::Ecdsa(Curve::P521)) => {
-                let s: p521::ecdsa::Signature = k.sign(message);
+                use sha2::Digest;
+                let d = k.to_nonzero_scalar();
+                let nonce = crate::rfc6979::nonce_p521(&d, message);
+                let z = ecdsa::hazmat::bits2field::<p521::NistP521>(&sha2::Sha512::digest(message))
+                    .map_err(crypto)?;
+                let (s, _) =
+                    ecdsa::hazmat::sign_prehashed::<p521::NistP521, _>(d.as_ref(), nonce, &z)
+                        .map_err(crypto)?;
                 s.to_der().as_bytes().to_vec()
             }
             (Inner::Rsa(kp), Scheme::RsaPss(h) | Scheme::RsaPkcs1v15(h)) => {

@@ -65,7 +65,7 @@ struct SignArgs {
     /// The predicate's type URI.
     #[arg(long, required = true)]
     predicate_type: Option<String>,
-    /// The predicate: a JSON file, `-` for stdin, or inline JSON starting with `{`.
+    /// The predicate: a JSON file, `-` for stdin, or inline JSON (starting with `{`).
     #[arg(long, required = true)]
     predicate: Option<String>,
     /// Private key to sign with (repeatable).
@@ -142,7 +142,7 @@ fn sign(a: SignArgs, g: &Globals) -> Result<ExitCode> {
     let (Some(predicate_type), Some(predicate)) = (a.predicate_type, a.predicate) else {
         bail!("--predicate-type and --predicate are required");
     };
-    let predicate_json: serde_json::Value = if predicate.trim_start().starts_with('{') {
+    let predicate_json: serde_json::Value = if predicate.trim_start().starts_with(['{', '[']) {
         serde_json::from_str(&predicate).context("--predicate: inline JSON")?
     } else {
         let p = PathBuf::from(&predicate);

@@ -62,6 +62,17 @@ def cmd_verify(a):
         open(a.payload_out, "wb").write(env.payload)
 
 
+def cmd_detsign(a):
+    """RFC 6979 deterministic ECDSA over the DSSE PAE, by OpenSSL; base64 DER."""
+    from cryptography.hazmat.primitives import hashes
+
+    priv = serialization.load_pem_private_key(open(a.key, "rb").read(), password=_password())
+    h = {256: hashes.SHA256(), 384: hashes.SHA384(), 521: hashes.SHA512()}[priv.curve.key_size]
+    pae = Envelope(open(a.payload, "rb").read(), a.payload_type, {}).pae()
+    sig = priv.sign(pae, ec.ECDSA(h, deterministic_signing=True))
+    print(base64.b64encode(sig).decode())
+
+
 def cmd_genkey(a):
     if a.type == "ed25519":
         priv = ed25519.Ed25519PrivateKey.generate()
@@ -176,6 +187,11 @@ def main():
     s.add_argument("--scheme")
     s.add_argument("--payload-out")
     s.set_defaults(fn=cmd_verify)
+    s = sub.add_parser("detsign")
+    s.add_argument("key")
+    s.add_argument("payload_type")
+    s.add_argument("payload")
+    s.set_defaults(fn=cmd_detsign)
     s = sub.add_parser("genkey")
     s.add_argument("type")
     s.add_argument("out")

@@ -296,72 +296,74 @@ pub struct BundleReport {
     pub malformed: Vec<(usize, String)>,
 }
 
-/// Checks every envelope in `lines` against `query`.
+/// What one line of a bundle came to.
+enum Outcome {
+    Accepted(Accepted),
+    Rejected(String),
+    Unknown,
+    Malformed(String),
+}
+
+/// Checks every envelope in `lines` against `query`. Lines are checked in parallel (the
+/// signatures are the cost); the report lists them in bundle order.
 pub fn verify_bundle(lines: &[(usize, BundleLine)], query: &Query<'_>) -> BundleReport {
+    use rayon::prelude::*;
+    let outcomes: Vec<(usize, Outcome)> = lines
+        .par_iter()
+        .map(|(line, item)| (*line, check_line(*line, item, query)))
+        .collect();
     let mut report = BundleReport::default();
-    for (line, item) in lines {
-        let env = match item {
-            BundleLine::Envelope(env) => env,
-            BundleLine::Unknown => {
-                report.unknown_lines.push(*line);
-                continue;
-            }
-            BundleLine::Malformed(why) => {
-                report.malformed.push((*line, why.clone()));
-                continue;
-            }
-        };
-        if env.payload_type != INTOTO_PAYLOAD_TYPE {
-            report.rejected.push((
-                *line,
-                format!(
-                    "payload type is '{}', not an in-toto statement",
-                    env.payload_type
-                ),
-            ));
-            continue;
-        }
-        // Look at the statement before the (costlier) signatures, but report a bad
-        // signature over a matching statement as such.
-        let statement = match env
-            .payload_bytes()
-            .map_err(AttestError::from)
-            .and_then(|p| Statement::from_json(&p))
-        {
-            Ok(s) => s,
-            Err(e) => {
-                report.rejected.push((*line, e.to_string()));
-                continue;
-            }
-        };
-        if let Some(pt) = query.predicate_type
-            && statement.predicate_type != pt
-        {
-            report.rejected.push((
-                *line,
-                format!(
-                    "predicate type is '{}', not '{pt}'",
-                    statement.predicate_type
-                ),
-            ));
-            continue;
-        }
-        if !statement.subject.iter().any(|s| s.matches(query.digests)) {
-            report
-                .rejected
-                .push((*line, "no subject has the artefact's digest".to_string()));
-            continue;
-        }
-        match env.verify(query.keys, query.threshold) {
-            Ok(v) => report.accepted.push(Accepted {
-                line: *line,
-                statement,
-                signers: v.signers,
-            }),
-            Err(e) => report.rejected.push((*line, e.to_string())),
+    for (line, outcome) in outcomes {
+        match outcome {
+            Outcome::Accepted(a) => report.accepted.push(a),
+            Outcome::Rejected(why) => report.rejected.push((line, why)),
+            Outcome::Unknown => report.unknown_lines.push(line),
+            Outcome::Malformed(why) => report.malformed.push((line, why)),
         }
     }
     report
+}
+
+fn check_line(line: usize, item: &BundleLine, query: &Query<'_>) -> Outcome {
+    let env = match item {
+        BundleLine::Envelope(env) => env,
+        BundleLine::Unknown => return Outcome::Unknown,
+        BundleLine::Malformed(why) => return Outcome::Malformed(why.clone()),
+    };
+    if env.payload_type != INTOTO_PAYLOAD_TYPE {
+        return Outcome::Rejected(format!(
+            "payload type is '{}', not an in-toto statement",
+            env.payload_type
+        ));
+    }
+    // Look at the statement before the (costlier) signatures.
+    let statement = match env
+        .payload_bytes()
+        .map_err(AttestError::from)
+        .and_then(|p| Statement::from_json(&p))
+    {
+        Ok(s) => s,
+        Err(e) => return Outcome::Rejected(e.to_string()),
+    };
+    if let Some(pt) = query.predicate_type
+        && statement.predicate_type != pt
+    {
+        return Outcome::Rejected(format!(
+            "predicate type is '{}', not '{pt}'",
+            statement.predicate_type
+        ));
+    }
+    if !statement.subject.iter().any(|s| s.matches(query.digests)) {
+        return Outcome::Rejected("no subject has the artefact's digest".to_string());
+    }
+    match env.verify(query.keys, query.threshold) {
+        Ok(v) => Outcome::Accepted(Accepted {
+            line,
+            statement,
+            signers: v.signers,
+        }),
+        Err(e) => Outcome::Rejected(e.to_string()),
+    }
 }
 
 #[cfg(test)]

@@ -84,6 +84,10 @@ pub struct Limits {
     pub max_depth: usize,
     /// Reject objects that repeat a key (the default). Python's `json` keeps the last.
     pub reject_duplicate_keys: bool,
+    /// Accept raw control characters (U+0000–U+001F) inside strings. Strict JSON
+    /// forbids them, but canonical JSON *writes* them raw, so re-reading canonical bytes
+    /// needs this.
+    pub allow_raw_control_characters: bool,
 }
 
 impl Default for Limits {
@@ -91,6 +95,7 @@ impl Default for Limits {
         Limits {
             max_depth: DEFAULT_MAX_DEPTH,
             reject_duplicate_keys: true,
+            allow_raw_control_characters: false,
         }
     }
 }
@@ -510,7 +515,10 @@ impl Parser<'_> {
             // copy a run of plain bytes
             let run_start = self.i;
             while let Some(&b) = self.s.get(self.i) {
-                if b == b'"' || b == b'\\' || b < 0x20 {
+                if b == b'"'
+                    || b == b'\\'
+                    || (b < 0x20 && !self.limits.allow_raw_control_characters)
+                {
                     break;
                 }
                 self.i += 1;
@@ -653,6 +661,21 @@ mod tests {
         let deep = "[".repeat(100_000);
         let err = parse(deep.as_bytes()).unwrap_err();
         assert!(err.to_string().contains("nesting deeper"));
+    }
+
+    #[test]
+    fn canonical_output_reads_back_in_canonical_mode() {
+        let v = parse(br#"{"a": "line\nbreak\u0001"}"#).unwrap();
+        let bytes = encode(&v);
+        assert!(
+            parse(&bytes).is_err(),
+            "strict JSON refuses raw control characters"
+        );
+        let lenient = Limits {
+            allow_raw_control_characters: true,
+            ..Limits::default()
+        };
+        assert_eq!(parse_with(&bytes, lenient).unwrap(), v);
     }
 
     #[test]

@@ -3,6 +3,8 @@
 //! big integers) in random JSON layouts, and what it encodes must be byte-identical to
 //! what we parse and encode.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use palisade_testkit::{peer_ok, peer_script, workspace_root};

@@ -1,5 +1,7 @@
 //! The DSSE spec's own vector and the envelopes made from it in ../shared/vectors/dsse.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use palisade_dsse::{Envelope, pae};

@@ -16,6 +16,36 @@ use crate::{KeyError, PublicKey};
 
 /// PBKDF2-HMAC-SHA256 iterations for encrypted PKCS#8 we write (OWASP 2023 guidance).
 pub const PBKDF2_ITERATIONS: u32 = 600_000;
+/// The most PBKDF2 iterations an encrypted key may ask for before we refuse to try
+/// (a hostile key file must not make a command hang).
+pub const MAX_PBKDF2_ITERATIONS: u32 = 10_000_000;
+/// The largest scrypt work factor accepted (N = 2^20, r = 8 needs 1 GiB).
+pub const MAX_SCRYPT_LOG_N: u8 = 20;
+
+fn check_kdf_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<(), KeyError> {
+    use pkcs8::pkcs5::pbes2::Kdf;
+    let pkcs8::pkcs5::EncryptionScheme::Pbes2(params) = scheme else {
+        return Ok(());
+    };
+    match &params.kdf {
+        Kdf::Pbkdf2(p) if p.iteration_count > MAX_PBKDF2_ITERATIONS => {
+            Err(KeyError::Unsupported(format!(
+                "the key asks for {} PBKDF2 iterations (at most {MAX_PBKDF2_ITERATIONS} are tried)",
+                p.iteration_count
+            )))
+        }
+        Kdf::Scrypt(p)
+            if p.cost_parameter > (1u64 << MAX_SCRYPT_LOG_N)
+                || p.block_size > 16
+                || p.parallelization > 16 =>
+        {
+            Err(KeyError::Unsupported(
+                "the key's scrypt parameters ask for more work than is tried".into(),
+            ))
+        }
+        _ => Ok(()),
+    }
+}
 
 /// A key to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,6 +183,7 @@ impl PrivateKey {
                 let pass = passphrase.ok_or(KeyError::NeedPassphrase)?;
                 let enc = pkcs8::EncryptedPrivateKeyInfo::try_from(block.der.as_slice())
                     .map_err(|e| KeyError::Malformed(format!("encrypted PKCS#8: {e}")))?;
+                check_kdf_cost(&enc.encryption_algorithm)?;
                 if let pkcs8::pkcs5::EncryptionScheme::Pbes1(alg) = &enc.encryption_algorithm {
                     return Err(KeyError::Unsupported(format!(
                         "legacy PBES1 encryption ({}) is too weak to use; re-encrypt the key with \
@@ -407,4 +438,27 @@ impl PrivateKey {
 
 fn ec_pkcs8(doc: pkcs8::Result<pkcs8::SecretDocument>) -> Result<Vec<u8>, KeyError> {
     Ok(doc.map_err(crypto)?.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use der::Encode;
+
+    #[test]
+    fn hostile_kdf_cost_is_refused_without_trying() {
+        let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(
+            MAX_PBKDF2_ITERATIONS + 1,
+            &[7u8; 16],
+            &[9u8; 16],
+        )
+        .unwrap();
+        let enc = pkcs8::EncryptedPrivateKeyInfo {
+            encryption_algorithm: params.into(),
+            encrypted_data: &[0u8; 48],
+        };
+        let pem = pem_encode("ENCRYPTED PRIVATE KEY", &enc.to_der().unwrap());
+        let err = PrivateKey::parse(pem.as_bytes(), Some(b"pw")).unwrap_err();
+        assert!(err.to_string().contains("PBKDF2 iterations"), "{err}");
+    }
 }

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use aws_lc_rs::signature::{self as sig, UnparsedPublicKey, VerificationAlgorithm};
+use std::sync::{Arc, OnceLock};
+
+use aws_lc_rs::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
 use der::asn1::{BitString, ObjectIdentifier};
 use der::{Decode, Encode};
 use palisade_cjson::Value;
@@ -37,7 +39,7 @@ enum Material {
 }
 
 /// A public key with its securesystemslib identity (keytype, scheme, keyval, key id).
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct PublicKey {
     material: Material,
     key_type: KeyType,
@@ -52,7 +54,22 @@ pub struct PublicKey {
     /// Other fields of `keyval` than `public` and `private`.
     keyval_extra: BTreeMap<String, Value>,
     keyid: String,
+    /// the key parsed for the crypto library, on first verification
+    parsed: Arc<OnceLock<Option<Parsed>>>,
 }
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.material == other.material
+            && self.scheme == other.scheme
+            && self.keytype_label == other.keytype_label
+            && self.keyval_public == other.keyval_public
+            && self.extra == other.extra
+            && self.keyval_extra == other.keyval_extra
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl std::fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -183,7 +200,7 @@ impl PublicKey {
             bytes,
             palisade_cjson::Limits {
                 max_depth: 8,
-                reject_duplicate_keys: true,
+                ..palisade_cjson::Limits::default()
             },
         )
         .map_err(|e| KeyError::Malformed(format!("JSON key: {e}")))?;
@@ -317,6 +334,7 @@ impl PublicKey {
             extra: BTreeMap::new(),
             keyval_extra: BTreeMap::new(),
             keyid: String::new(),
+            parsed: Arc::default(),
         };
         key.keyid = key.compute_keyid();
         Ok(key)
@@ -338,6 +356,7 @@ impl PublicKey {
         let mut k = self.clone();
         k.scheme = scheme;
         k.keyid = k.compute_keyid();
+        k.parsed = Arc::default();
         Ok(k)
     }
 
@@ -404,15 +423,35 @@ impl PublicKey {
 
     /// Verifies `signature` over `message` with this key's scheme.
     ///
-    /// ECDSA signatures may be DER or raw `r‖s`.
+    /// ECDSA signatures may be DER or raw `r‖s`. The key is parsed for the crypto library
+    /// once, on first use, and kept for later verifications.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), KeyError> {
-        let check = |alg: &'static dyn VerificationAlgorithm, key: &[u8]| {
-            UnparsedPublicKey::new(alg, key)
-                .verify(message, signature)
-                .map_err(|_| KeyError::BadSignature)
+        let parsed = self
+            .parsed
+            .get_or_init(|| self.parse_for_verification().ok())
+            .as_ref()
+            .ok_or_else(|| KeyError::Malformed("the crypto library rejects this key".into()))?;
+        if let (Some(fixed), Material::Ecdsa(curve, _)) = (&parsed.fixed, &self.material)
+            && signature.len() == 2 * curve.field_len()
+            && fixed.verify_sig(message, signature).is_ok()
+        {
+            return Ok(());
+        }
+        parsed
+            .primary
+            .verify_sig(message, signature)
+            .map_err(|_| KeyError::BadSignature)
+    }
+
+    fn parse_for_verification(&self) -> Result<Parsed, KeyError> {
+        let parse = |alg: &'static dyn VerificationAlgorithm, key: &[u8]| {
+            ParsedPublicKey::new(alg, key).map_err(|e| KeyError::Malformed(e.to_string()))
         };
         match (&self.material, self.scheme) {
-            (Material::Ed25519(raw), Scheme::Ed25519) => check(&sig::ED25519, raw),
+            (Material::Ed25519(raw), Scheme::Ed25519) => Ok(Parsed {
+                primary: parse(&sig::ED25519, raw)?,
+                fixed: None,
+            }),
             (Material::Ecdsa(curve, point), Scheme::Ecdsa(_)) => {
                 let (asn1, fixed): (
                     &'static dyn VerificationAlgorithm,
@@ -422,33 +461,46 @@ impl PublicKey {
                     Curve::P384 => (&sig::ECDSA_P384_SHA384_ASN1, &sig::ECDSA_P384_SHA384_FIXED),
                     Curve::P521 => (&sig::ECDSA_P521_SHA512_ASN1, &sig::ECDSA_P521_SHA512_FIXED),
                 };
-                if signature.len() == 2 * curve.field_len() && check(fixed, point).is_ok() {
-                    return Ok(());
-                }
-                check(asn1, point)
+                Ok(Parsed {
+                    primary: parse(asn1, point)?,
+                    fixed: Some(parse(fixed, point)?),
+                })
             }
-            (Material::Rsa(der), Scheme::RsaPss(h)) => check(
-                match h {
-                    Hash::Sha256 => &sig::RSA_PSS_2048_8192_SHA256,
-                    Hash::Sha384 => &sig::RSA_PSS_2048_8192_SHA384,
-                    Hash::Sha512 => &sig::RSA_PSS_2048_8192_SHA512,
-                },
-                der,
-            ),
-            (Material::Rsa(der), Scheme::RsaPkcs1v15(h)) => check(
-                match h {
-                    Hash::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
-                    Hash::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
-                    Hash::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
-                },
-                der,
-            ),
+            (Material::Rsa(der), Scheme::RsaPss(h)) => Ok(Parsed {
+                primary: parse(
+                    match h {
+                        Hash::Sha256 => &sig::RSA_PSS_2048_8192_SHA256,
+                        Hash::Sha384 => &sig::RSA_PSS_2048_8192_SHA384,
+                        Hash::Sha512 => &sig::RSA_PSS_2048_8192_SHA512,
+                    },
+                    der,
+                )?,
+                fixed: None,
+            }),
+            (Material::Rsa(der), Scheme::RsaPkcs1v15(h)) => Ok(Parsed {
+                primary: parse(
+                    match h {
+                        Hash::Sha256 => &sig::RSA_PKCS1_2048_8192_SHA256,
+                        Hash::Sha384 => &sig::RSA_PKCS1_2048_8192_SHA384,
+                        Hash::Sha512 => &sig::RSA_PKCS1_2048_8192_SHA512,
+                    },
+                    der,
+                )?,
+                fixed: None,
+            }),
             _ => Err(KeyError::SchemeMismatch {
                 scheme: self.scheme.to_string(),
                 key: self.key_type.to_string(),
             }),
         }
     }
+}
+
+/// A key as the crypto library holds it, parsed once.
+struct Parsed {
+    primary: ParsedPublicKey,
+    /// raw `r‖s` verifier for ECDSA keys
+    fixed: Option<ParsedPublicKey>,
 }
 
 pub(crate) fn curve_from_oid(oid: ObjectIdentifier) -> Result<Curve, KeyError> {

@@ -1,6 +1,8 @@
 //! Keys from the peers' own test data: in-toto's PEM and JSON keys, python-tuf's keystore
 //! and root metadata. Key ids must be what those projects recorded.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use palisade_cjson::Value;
 use palisade_keys::{KeyType, PrivateKey, PublicKey, Scheme};
 use palisade_testkit::shared;
@@ -128,7 +130,7 @@ fn python_tuf_keystore_pkcs8() {
             .filter_map(|v| PublicKey::from_sslib_value(v).ok())
             .any(|pk| {
                 let mut signer =
-                    PrivateKey::parse(&k.to_pkcs8_pem(None).unwrap().as_bytes(), None).unwrap();
+                    PrivateKey::parse(k.to_pkcs8_pem(None).unwrap().as_bytes(), None).unwrap();
                 pk.to_spki_der().unwrap() == k.public_key().to_spki_der().unwrap()
                     && signer.set_scheme(pk.scheme()).is_ok()
                     && pk.verify(b"m", &signer.sign(b"m").unwrap()).is_ok()

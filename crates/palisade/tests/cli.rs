@@ -1,6 +1,8 @@
 //! The command line end to end: conventions (help, exit codes, no overwrite, atomic
 //! writes, determinism) and the bad inputs the trust core must refuse cleanly.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use assert_cmd::Command;

@@ -3,6 +3,8 @@
 //! securesystemslib signs Palisade verifies. The peer is installed by
 //! scripts/install-peers.sh; a missing peer fails these tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::Path;
 
 use assert_cmd::Command;

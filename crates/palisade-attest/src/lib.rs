@@ -296,6 +296,9 @@ pub struct BundleReport {
     pub malformed: Vec<(usize, String)>,
 }
 
+/// Bundles with at least this many lines are checked on every core.
+pub const PARALLEL_FROM_LINES: usize = 32;
+
 /// What one line of a bundle came to.
 enum Outcome {
     Accepted(Accepted),
@@ -308,10 +311,14 @@ enum Outcome {
 /// signatures are the cost); the report lists them in bundle order.
 pub fn verify_bundle(lines: &[(usize, BundleLine)], query: &Query<'_>) -> BundleReport {
     use rayon::prelude::*;
-    let outcomes: Vec<(usize, Outcome)> = lines
-        .par_iter()
-        .map(|(line, item)| (*line, check_line(*line, item, query)))
-        .collect();
+    let check = |(line, item): &(usize, BundleLine)| (*line, check_line(*line, item, query));
+    // A thread pool costs more to start (it reads the cgroup CPU quota) than a few
+    // signatures take to check.
+    let outcomes: Vec<(usize, Outcome)> = if lines.len() < PARALLEL_FROM_LINES {
+        lines.iter().map(check).collect()
+    } else {
+        lines.par_iter().map(check).collect()
+    };
     let mut report = BundleReport::default();
     for (line, outcome) in outcomes {
         match outcome {

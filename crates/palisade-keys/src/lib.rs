@@ -24,16 +24,17 @@
 //! of the digest's length, as securesystemslib does.
 //!
 //! Crypto: aws-lc-rs verifies every scheme and does Ed25519 and RSA (generation and
-//! signing); RustCrypto's `p256`/`p384`/`p521` sign ECDSA because they implement RFC 6979
-//! deterministic nonces, which aws-lc-rs does not expose.
+//! signing). ECDSA signing is deterministic (RFC 6979, which aws-lc-rs does not expose):
+//! the nonce and the scalar arithmetic come from RustCrypto's `p256`/`p384`/`p521`, the
+//! point multiplication from aws-lc (see `det_ecdsa`).
 //!
 //! This crate does no file I/O and never prints; every error says what is wrong with the
 //! key material, and the caller adds the file name.
 
+mod det_ecdsa;
 mod pem;
 mod private;
 mod public;
-mod rfc6979;
 mod scheme;
 
 pub use pem::{PemBlock, pem_decode, pem_encode};

@@ -5,7 +5,6 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use aws_lc_rs::signature::{self as sig, Ed25519KeyPair, KeyPair};
 use der::Decode;
 use der::asn1::ObjectIdentifier;
-use ecdsa::signature::Signer;
 use palisade_cjson::Value;
 use pkcs8::{EncodePrivateKey, PrivateKeyInfo};
 
@@ -104,8 +103,8 @@ impl std::str::FromStr for KeyAlgorithm {
 
 enum Inner {
     Ed25519(Ed25519KeyPair),
-    P256(p256::ecdsa::SigningKey),
-    P384(p384::ecdsa::SigningKey),
+    P256(p256::SecretKey),
+    P384(p384::SecretKey),
     P521(p521::SecretKey),
     Rsa(aws_lc_rs::rsa::KeyPair),
 }
@@ -315,7 +314,7 @@ impl PrivateKey {
                         false,
                     );
                     (
-                        Inner::P256(sk.into()),
+                        Inner::P256(sk),
                         PublicKey::from_ec_point(curve, point.as_bytes())?,
                     )
                 }
@@ -326,7 +325,7 @@ impl PrivateKey {
                         false,
                     );
                     (
-                        Inner::P384(sk.into()),
+                        Inner::P384(sk),
                         PublicKey::from_ec_point(curve, point.as_bytes())?,
                     )
                 }
@@ -393,23 +392,13 @@ impl PrivateKey {
         Ok(match (&self.inner, scheme) {
             (Inner::Ed25519(kp), Scheme::Ed25519) => kp.sign(message).as_ref().to_vec(),
             (Inner::P256(k), Scheme::Ecdsa(Curve::P256)) => {
-                let s: p256::ecdsa::Signature = k.sign(message);
-                s.to_der().as_bytes().to_vec()
+                crate::det_ecdsa::sign_p256(&k.to_nonzero_scalar(), message)?
             }
             (Inner::P384(k), Scheme::Ecdsa(Curve::P384)) => {
-                let s: p384::ecdsa::Signature = k.sign(message);
-                s.to_der().as_bytes().to_vec()
+                crate::det_ecdsa::sign_p384(&k.to_nonzero_scalar(), message)?
             }
             (Inner::P521(k), Scheme::Ecdsa(Curve::P521)) => {
-                use sha2::Digest;
-                let d = k.to_nonzero_scalar();
-                let nonce = crate::rfc6979::nonce_p521(&d, message);
-                let z = ecdsa::hazmat::bits2field::<p521::NistP521>(&sha2::Sha512::digest(message))
-                    .map_err(crypto)?;
-                let (s, _) =
-                    ecdsa::hazmat::sign_prehashed::<p521::NistP521, _>(d.as_ref(), nonce, &z)
-                        .map_err(crypto)?;
-                s.to_der().as_bytes().to_vec()
+                crate::det_ecdsa::sign_p521(&k.to_nonzero_scalar(), message)?
             }
             (Inner::Rsa(kp), Scheme::RsaPss(h) | Scheme::RsaPkcs1v15(h)) => {
                 let pss = matches!(scheme, Scheme::RsaPss(_));

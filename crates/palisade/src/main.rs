@@ -21,6 +21,7 @@ mod util;
 keys and signatures, DSSE envelopes and in-toto attestations, and (as they land) source, \
 materials, build, artefact and deployment controls.",
     after_help = "Examples:
+  palisade audit
   palisade key generate --type ed25519 --out release
   palisade attest --subject dist/app.tar.gz --predicate-type https://example.com/review/v1 \\
       --predicate '{\"approved\":true}' --key release --bundle app.intoto.jsonl
@@ -38,6 +39,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Audit a repository against every control of the supply chain best practices.
+    Audit(cmd::audit::AuditArgs),
     /// Generate keys and compute securesystemslib key ids.
     Key(cmd::key::KeyArgs),
     /// Sign and verify DSSE envelopes.
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let globals = util::Globals { quiet: cli.quiet };
     let result = match cli.command {
+        Command::Audit(a) => cmd::audit::run(a, &globals),
         Command::Key(a) => cmd::key::run(a, &globals),
         Command::Dsse(a) => cmd::dsse::run(a, &globals),
         Command::Attest(a) => cmd::attest::run(a, &globals),

@@ -1,5 +1,6 @@
 //! One module per command area.
 
 pub mod attest;
+pub mod audit;
 pub mod dsse;
 pub mod key;

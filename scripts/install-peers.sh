@@ -12,6 +12,16 @@ fi
   'securesystemslib[crypto]==1.6.0' \
   'cryptography==50.0.2' \
   'jsonschema==4.26.0'
+# Headless Chromium renders the audit's HTML report in a test (Debian's package).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq chromium >/dev/null
+  else
+    echo "install Debian's chromium package (as root) for the HTML report test" >&2
+  fi
+fi
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi

@@ -34,7 +34,7 @@ fn colour(s: Status) -> &'static str {
 
 /// A stacked horizontal bar per phase.
 fn chart(report: &Report) -> String {
-    let width = 600.0_f64;
+    let width = 640.0_f64;
     let row = 28;
     let label = 140.0;
     let mut svg = String::new();
@@ -81,7 +81,7 @@ fn chart(report: &Report) -> String {
             tx = x + 16.0,
             ty = ly + 11
         );
-        x += 100.0;
+        x += 125.0;
     }
     svg.push_str("</svg>");
     svg

@@ -251,3 +251,122 @@ fn subsets_and_listing() {
         .assert()
         .code(2);
 }
+
+/// Renders `page` in headless Chromium behind a recording proxy on 127.0.0.1; returns the
+/// rendered DOM and the hosts the page asked for (Chromium's own service traffic to
+/// Google's update, time and account hosts is left out: it is the browser's, not the
+/// page's).
+fn render_in_chromium(page: &Path, screenshot: &Path) -> (String, Vec<String>) {
+    use std::io::Read;
+    use std::net::TcpListener;
+    use std::sync::{Arc, Mutex};
+    let chromium = ["chromium", "chromium-browser"]
+        .into_iter()
+        .find(|c| {
+            std::process::Command::new(c)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .expect("Debian's chromium is needed (scripts/install-peers.sh installs it)");
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = proxy.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::<String>::new()));
+    let recorder = Arc::clone(&seen);
+    std::thread::spawn(move || {
+        for mut conn in proxy.incoming().flatten() {
+            conn.set_read_timeout(Some(std::time::Duration::from_secs(2)))
+                .ok();
+            let mut buf = [0u8; 512];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            let head = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let host = head
+                .lines()
+                .find_map(|l| l.strip_prefix("Host: "))
+                .unwrap_or("")
+                .split(':')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            recorder.lock().unwrap().push(host);
+        }
+    });
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-default-apps",
+            "--disable-extensions",
+            "--window-size=1200,900",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("--proxy-server=http://127.0.0.1:{port}"))
+        .arg("--proxy-bypass-list=<-loopback>")
+        .arg(format!("--screenshot={}", screenshot.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let browser_own = |h: &str| {
+        ["google.com", "googleapis.com", "gstatic.com", "gvt1.com"]
+            .iter()
+            .any(|d| h == *d || h.ends_with(&format!(".{d}")))
+    };
+    let hosts = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|h| !browser_own(h))
+        .cloned()
+        .collect();
+    (String::from_utf8_lossy(&out.stdout).into_owned(), hosts)
+}
+
+#[test]
+fn html_report_renders_in_headless_chromium_without_network() {
+    let r = repo();
+    let d = r.path();
+    palisade(d)
+        .args(["audit", "--format", "html", "--out", "audit.html", "-q"])
+        .assert()
+        .success();
+    let (dom, hosts) = render_in_chromium(&d.join("audit.html"), &d.join("audit.png"));
+    assert!(
+        dom.contains("id=\"status-chart\""),
+        "the chart is in the rendered page"
+    );
+    assert!(dom.contains("artefacts.sign-every-step"));
+    let png = std::fs::read(d.join("audit.png")).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a real screenshot"
+    );
+    assert!(
+        hosts.is_empty(),
+        "the report made network requests: {hosts:?}"
+    );
+    // the recorder does see a page's request (so the check above can fail)
+    std::fs::write(
+        d.join("leaky.html"),
+        "<!DOCTYPE html><img src=\"http://palisade-test.invalid/x.png\">",
+    )
+    .unwrap();
+    let (_, hosts) = render_in_chromium(&d.join("leaky.html"), &d.join("leaky.png"));
+    assert!(
+        hosts.iter().any(|h| h == "palisade-test.invalid"),
+        "{hosts:?}"
+    );
+}

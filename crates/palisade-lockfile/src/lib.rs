@@ -381,6 +381,16 @@ pub fn detect(path: &Path, content: &[u8]) -> Option<Format> {
         .file_name()
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
+    detect_by_name(path).or_else(|| detect_content(&name, content))
+}
+
+/// Detects the format from the file name alone: conventional names and names ending
+/// in one (`<origin>-<name>` fixtures such as `scalibr-alias.v1.package-lock.json`).
+pub fn detect_by_name(path: &Path) -> Option<Format> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     if let Some(f) = format_for_conventional_name(&name) {
         return Some(f);
     }
@@ -420,7 +430,7 @@ pub fn detect(path: &Path, content: &[u8]) -> Option<Format> {
     if name.ends_with(".txt") && name.contains("requirements") {
         return Some(Format::Requirements);
     }
-    detect_content(&name, content)
+    None
 }
 
 fn detect_content(name: &str, content: &[u8]) -> Option<Format> {
@@ -538,6 +548,18 @@ pub fn parse_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Lockfile
         });
     }
     let text = util::decode_text(path, bytes)?;
+    if let Some(i) = text
+        .lines()
+        .position(|l| l.starts_with("<<<<<<< ") || l == "<<<<<<<")
+    {
+        return Err(LockfileError::Parse {
+            path: path.to_path_buf(),
+            line: i + 1,
+            message: "unresolved git merge conflict markers (resolve the conflict, or let the \
+                      package manager regenerate the lockfile)"
+                .into(),
+        });
+    }
     let mut cx = util::Cx::new(path, &text);
     match format {
         Format::NpmLock => js::npm(&mut cx)?,

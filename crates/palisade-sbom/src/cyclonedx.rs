@@ -20,6 +20,28 @@ fn cdx_alg(alg: &str) -> Option<&'static str> {
     })
 }
 
+/// A URL a strict IRI-reference validator accepts: `scheme://host[:port]/...` with a
+/// numeric port and no spaces (npm's `git+ssh://git@github.com:owner/repo` is not one).
+pub(crate) fn is_plain_url(s: &str) -> bool {
+    let Some((scheme, rest)) = s.split_once("://") else {
+        return false;
+    };
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let port_ok = match host_port.rsplit_once(':') {
+        Some((_, port)) => port.chars().all(|c| c.is_ascii_digit()),
+        None => true,
+    };
+    scheme_ok
+        && port_ok
+        && !host_port.is_empty()
+        && !s.contains(|c: char| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c))
+}
+
 fn prop(name: &str, value: impl Into<String>) -> Value {
     json!({"name": name, "value": value.into()})
 }
@@ -82,7 +104,7 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
         }
         if let Some(src) = &p.source {
             let is_vcs = src.starts_with("git") || src.contains(".git#") || src.contains(".git@");
-            if src.contains("://") && !src.contains(char::is_whitespace) {
+            if is_plain_url(src) {
                 comp["externalReferences"] = json!([{
                     "type": if is_vcs { "vcs" } else { "distribution" },
                     "url": src,

@@ -42,7 +42,7 @@ fn download_location(src: Option<&String>) -> String {
     match src {
         Some(s)
             if (s.starts_with("https://") || s.starts_with("http://"))
-                && !s.contains(char::is_whitespace) =>
+                && crate::cyclonedx::is_plain_url(s) =>
         {
             s.clone()
         }

@@ -67,10 +67,22 @@ fn link_by_name(packages: &mut [Package], deps: &[Vec<String>]) {
 /// requirements*.txt, following `-r` includes relative to the file.
 pub(crate) fn requirements(cx: &mut Cx) -> Res<()> {
     let mut seen = BTreeSet::new();
-    seen.insert(cx.path.to_path_buf());
+    seen.insert(
+        cx.path
+            .canonicalize()
+            .unwrap_or_else(|_| cx.path.to_path_buf()),
+    );
     let text = cx.text.to_string();
     let path = cx.path.to_path_buf();
-    requirements_text(cx, &path, &text, &mut seen, 0)
+    let top_dir = path.parent().and_then(|d| {
+        let d = if d.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            d
+        };
+        d.canonicalize().ok()
+    });
+    requirements_text(cx, &path, &text, &mut seen, 0, top_dir.as_deref())
 }
 
 fn logical_lines(text: &str) -> Vec<(usize, String)> {
@@ -115,12 +127,32 @@ fn option_value<'a>(l: &'a str, short: &str, long: &str) -> Option<&'a str> {
     l.strip_prefix(short).map(str::trim)
 }
 
+/// Includes are untrusted: only relative paths to regular files inside the directory
+/// of the first file are followed (no absolute paths, URLs, devices or `..` escapes).
+fn include_refused(inc: &str, target: &Path, top_dir: Option<&Path>) -> Option<String> {
+    if inc.contains("://") {
+        return Some("remote include not fetched".into());
+    }
+    if Path::new(inc).is_absolute() {
+        return Some("absolute include path not followed".into());
+    }
+    let top_dir = top_dir?;
+    match target.canonicalize() {
+        Ok(t) if !t.starts_with(top_dir) => {
+            Some("include outside the first file's directory not followed".into())
+        }
+        Ok(t) if !t.is_file() => Some("include is not a regular file".into()),
+        _ => None,
+    }
+}
+
 fn requirements_text(
     cx: &mut Cx,
     path: &Path,
     text: &str,
     seen: &mut BTreeSet<PathBuf>,
     depth: usize,
+    top_dir: Option<&Path>,
 ) -> Res<()> {
     let fname = path
         .file_name()
@@ -138,8 +170,11 @@ fn requirements_text(
             format!("{fname}:{line}: {l}")
         };
         if let Some(inc) = option_value(l, "-r", "--requirement") {
-            let target = path.parent().unwrap_or(Path::new(".")).join(inc);
-            if depth + 1 > MAX_INCLUDE_DEPTH {
+            let joined = path.parent().unwrap_or(Path::new(".")).join(inc);
+            let target = joined.canonicalize().unwrap_or(joined);
+            if let Some(why) = include_refused(inc, &target, top_dir) {
+                cx.skip(here(line), entry, why);
+            } else if depth + 1 > MAX_INCLUDE_DEPTH {
                 cx.skip(
                     here(line),
                     entry,
@@ -157,7 +192,7 @@ fn requirements_text(
                 seen.insert(target.clone());
                 let bytes = palisade_io::read_limited(&target, crate::MAX_LOCKFILE_BYTES)?;
                 let t = crate::util::decode_text(&target, &bytes)?;
-                requirements_text(cx, &target, &t, seen, depth + 1)?;
+                requirements_text(cx, &target, &t, seen, depth + 1, top_dir)?;
             }
             continue;
         }

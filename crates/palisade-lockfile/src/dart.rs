@@ -9,7 +9,7 @@ use crate::{Ecosystem, Scope};
 pub(crate) fn pubspec_lock(cx: &mut Cx) -> Res<()> {
     let doc = cx.yaml()?;
     for (name, e) in obj(doc.get("packages").unwrap_or(&Value::Null)) {
-        let line = cx.line_of(&format!("\n  {name}:"));
+        let line = cx.line_of_next(&format!("\n  {name}:"));
         let Some(version) = e.get("version").and_then(scalar) else {
             cx.skip(line, name.clone(), "no version recorded");
             continue;

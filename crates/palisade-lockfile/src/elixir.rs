@@ -211,7 +211,7 @@ pub(crate) fn mix_lock(cx: &mut Cx) -> Res<()> {
     let mut pkgs: Vec<(Package, Vec<String>)> = Vec::new();
     for (k, v) in &entries {
         let key = text(k).unwrap_or("?").to_string();
-        let line = cx.line_of(&format!("\"{key}\":"));
+        let line = cx.line_of_next(&format!("\"{key}\":"));
         let Term::Tuple(f) = v else {
             cx.skip(line, key, "entry is not a tuple");
             continue;

@@ -449,8 +449,8 @@ fn yarn_berry(cx: &mut Cx) -> Res<()> {
             continue;
         }
         let line = cx
-            .line_of(&format!("\n\"{key}\":"))
-            .or_else(|| cx.line_of(&format!("\n{key}:")));
+            .line_of_next(&format!("\n\"{key}\":"))
+            .or_else(|| cx.line_of_next(&format!("\n{key}:")));
         let resolution = s(e, "resolution").unwrap_or("");
         let Some((name, reference)) = split_at_version(resolution) else {
             cx.skip(line, key.clone(), "no resolution recorded");
@@ -704,7 +704,7 @@ pub(crate) fn bun(cx: &mut Cx) -> Res<()> {
     let mut purls: BTreeMap<&str, String> = BTreeMap::new();
     let mut entries: Vec<(&str, Package, &Value)> = Vec::new();
     for (key, e) in pkgs.into_iter().flatten() {
-        let line = cx.line_of(&format!("\"{key}\": ["));
+        let line = cx.line_of_next(&format!("\"{key}\": ["));
         let Some(id) = e.get(0).and_then(Value::as_str) else {
             cx.skip(
                 line,

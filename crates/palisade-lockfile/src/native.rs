@@ -134,7 +134,7 @@ pub(crate) fn renv_lock(cx: &mut Cx) -> Res<()> {
     let mut entries = Vec::new();
     for (key, e) in obj(doc.get("Packages").unwrap_or(&Value::Null)) {
         let name = s(e, "Package").unwrap_or(key);
-        let line = cx.line_of(&format!("\"{key}\": {{"));
+        let line = cx.line_of_next(&format!("\"{key}\": {{"));
         let Some(version) = s(e, "Version") else {
             cx.skip(line, name, "no Version");
             continue;

@@ -30,7 +30,7 @@ pub(crate) fn composer_lock(cx: &mut Cx) -> Res<()> {
             };
             let mut p = pkg(Ecosystem::Packagist, name, Some(version));
             p.scope = scope;
-            p.line = cx.line_of(&format!("\"name\": \"{name}\""));
+            p.line = cx.line_of_next(&format!("\"name\": \"{name}\""));
             let dist = e.get("dist").unwrap_or(&Value::Null);
             let src = e.get("source").unwrap_or(&Value::Null);
             p.source = s(dist, "url").or(s(src, "url")).map(str::to_string);

@@ -329,7 +329,7 @@ pub(crate) fn pipfile(cx: &mut Cx) -> Res<()> {
     let doc = cx.json()?;
     for (section, scope) in [("default", Scope::Required), ("develop", Scope::Dev)] {
         for (name, e) in obj(doc.get(section).unwrap_or(&Value::Null)) {
-            let line = cx.line_of(&format!("\"{name}\": {{"));
+            let line = cx.line_of_next(&format!("\"{name}\": {{"));
             let version = s(e, "version").map(|v| {
                 v.trim_start_matches("===")
                     .trim_start_matches("==")
@@ -387,7 +387,7 @@ pub(crate) fn poetry(cx: &mut Cx) -> Res<()> {
             continue;
         };
         let mut p = pkg(PY, name, Some(&version));
-        p.line = cx.line_of(&format!("name = \"{name}\"\nversion = \"{version}\""));
+        p.line = cx.line_of_next(&format!("name = \"{name}\"\nversion = \"{version}\""));
         let groups: Vec<&str> = arr(e.get("groups").unwrap_or(&Value::Null))
             .filter_map(Value::as_str)
             .collect();
@@ -440,7 +440,7 @@ pub(crate) fn pdm(cx: &mut Cx) -> Res<()> {
             continue;
         };
         let mut p = pkg(PY, name, Some(&version));
-        p.line = cx.line_of(&format!("name = \"{name}\"\nversion = \"{version}\""));
+        p.line = cx.line_of_next(&format!("name = \"{name}\"\nversion = \"{version}\""));
         let groups: Vec<&str> = arr(e.get("groups").unwrap_or(&Value::Null))
             .filter_map(Value::as_str)
             .collect();
@@ -492,7 +492,7 @@ pub(crate) fn uv(cx: &mut Cx) -> Res<()> {
     let mut pkgs = Vec::new();
     for e in entries {
         let name = s(e, "name").unwrap_or("?");
-        let line = cx.line_of(&format!("name = \"{name}\"\n"));
+        let line = cx.line_of_next(&format!("name = \"{name}\"\n"));
         let source = e.get("source").unwrap_or(&Value::Null);
         let is_member = s(source, "editable").is_some() || s(source, "virtual").is_some();
         if is_member {
@@ -566,7 +566,7 @@ pub(crate) fn pylock(cx: &mut Cx) -> Res<()> {
             cx.skip(None, "?", "[[packages]] without name");
             continue;
         };
-        let line = cx.line_of(&format!("name = \"{name}\""));
+        let line = cx.line_of_next(&format!("name = \"{name}\""));
         let vcs = e.get("vcs");
         let version = e
             .get("version")

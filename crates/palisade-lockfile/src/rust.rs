@@ -33,7 +33,7 @@ pub(crate) fn cargo_lock(cx: &mut Cx) -> Res<()> {
             continue;
         };
         let mut p = pkg(Ecosystem::Cargo, name, Some(&version));
-        p.line = cx.line_of(&format!("name = \"{name}\"\nversion = \"{version}\""));
+        p.line = cx.line_of_next(&format!("name = \"{name}\"\nversion = \"{version}\""));
         p.source = s(e, "source").map(str::to_string);
         let v1_key = match &p.source {
             Some(src) => format!("{name} {version} ({src})"),

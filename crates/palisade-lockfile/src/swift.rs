@@ -29,7 +29,7 @@ pub(crate) fn package_resolved(cx: &mut Cx) -> Res<()> {
     for pin in arr(pins) {
         let url = s(pin, "location").or(s(pin, "repositoryURL")).unwrap_or("");
         let id = s(pin, "identity").or(s(pin, "package")).unwrap_or(url);
-        let line = cx.line_of(&format!("\"{url}\""));
+        let line = cx.line_of_next(&format!("\"{url}\""));
         if url.is_empty() {
             cx.skip(line, id, "pin without a repository location");
             continue;
@@ -110,7 +110,7 @@ pub(crate) fn podfile_lock(cx: &mut Cx) -> Res<()> {
             continue;
         };
         let mut p = pod_package(name, version);
-        p.line = cx.line_of(&format!("- {h}"));
+        p.line = cx.line_of_next(&format!("- {h}"));
         let base = name.split('/').next().unwrap_or(name);
         if let Some(c) = checksums
             .get(&base.to_string())

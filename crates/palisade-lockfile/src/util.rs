@@ -24,6 +24,8 @@ pub(crate) struct Cx<'a> {
     pub packages: Vec<Package>,
     pub skipped: Vec<Skipped>,
     pub project: Option<(String, Option<String>)>,
+    /// Search cursor for [`Cx::line_of_next`]: byte offset and its line.
+    cursor: std::cell::Cell<(usize, usize)>,
 }
 
 impl<'a> Cx<'a> {
@@ -34,6 +36,7 @@ impl<'a> Cx<'a> {
             packages: Vec::new(),
             skipped: Vec::new(),
             project: None,
+            cursor: std::cell::Cell::new((0, 1)),
         }
     }
 
@@ -48,6 +51,28 @@ impl<'a> Cx<'a> {
     /// Line of the first occurrence of `needle`.
     pub fn line_of(&self, needle: &str) -> Option<usize> {
         self.text.find(needle).map(|i| line_at(self.text, i))
+    }
+
+    /// Line of the next occurrence of `needle` after the previous hit (wrapping around
+    /// once). Entries are mostly in file order, so a whole file costs about one pass
+    /// instead of one pass per entry.
+    pub fn line_of_next(&self, needle: &str) -> Option<usize> {
+        let (off, line) = self.cursor.get();
+        let start = off.min(self.text.len());
+        if let Some(i) = self.text.get(start..).and_then(|t| t.find(needle)) {
+            let at = start + i;
+            let l = line
+                + self.text.as_bytes()[start..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+            self.cursor.set((at, l));
+            return Some(l);
+        }
+        let i = self.text.find(needle)?;
+        let l = line_at(self.text, i);
+        self.cursor.set((i, l));
+        Some(l)
     }
 
     pub fn skip(

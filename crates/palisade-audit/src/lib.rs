@@ -12,6 +12,9 @@
 //! * `attestations`: in-toto attestation bundles (`*.intoto.jsonl`) in the repository,
 //!   their envelopes read and, when trusted keys are configured, their signatures
 //!   verified.
+//! * `lockfiles`: every lockfile and manifest `palisade-sbom` discovers, parsed by
+//!   `palisade-lockfile`; whether they parse, and whether each package is pinned by a
+//!   recorded hash.
 //! * `manual`: organisational controls a person must check.
 //!
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
@@ -159,6 +162,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
         )));
     }
     let files = RepoFiles::scan(repo)?;
+    let lockfiles = Lockfiles::read(repo);
     let mut controls = Vec::new();
     for def in defs {
         if !opts.controls.is_empty() && !opts.controls.contains(&def.id) {
@@ -166,6 +170,10 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
         }
         let (status, evidence) = match def.checker.as_str() {
             "attestations" => check_attestations(repo, &files, &opts.keys),
+            "lockfiles" => match def.id.as_str() {
+                "materials.verify-third-party" => lockfiles.hash_pinning(),
+                _ => lockfiles.tracking(),
+            },
             "manual" => (
                 Status::Manual,
                 vec![Evidence::note(
@@ -228,6 +236,137 @@ impl RepoFiles {
 
     fn ending_with<'a>(&'a self, suffix: &'a str) -> impl Iterator<Item = &'a String> + 'a {
         self.paths.iter().filter(move |p| p.ends_with(suffix))
+    }
+}
+
+/// The lockfiles of the repository, read once for every control that needs them.
+struct Lockfiles {
+    /// `(relative path, parsed or error message)`
+    files: Vec<(String, Result<palisade_lockfile::Lockfile, String>)>,
+    walk_error: Option<String>,
+}
+
+impl Lockfiles {
+    fn read(repo: &Path) -> Lockfiles {
+        let paths = match palisade_sbom::discover(repo) {
+            Ok(p) => p,
+            Err(e) => {
+                return Lockfiles {
+                    files: Vec::new(),
+                    walk_error: Some(e.to_string()),
+                };
+            }
+        };
+        let parsed = palisade_sbom::load(&paths, None);
+        let files = paths
+            .iter()
+            .zip(parsed)
+            .map(|(p, r)| {
+                let rel = p
+                    .strip_prefix(repo)
+                    .unwrap_or(p)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                (rel, r.map_err(|e| e.to_string()))
+            })
+            .collect();
+        Lockfiles {
+            files,
+            walk_error: None,
+        }
+    }
+
+    fn tracking(&self) -> (Status, Vec<Evidence>) {
+        if let Some(e) = &self.walk_error {
+            return (Status::Unknown, vec![Evidence::note(e.clone())]);
+        }
+        if self.files.is_empty() {
+            return (
+                Status::NotApplicable,
+                vec![Evidence::note(
+                    "no dependency manifest or lockfile in the repository",
+                )],
+            );
+        }
+        let mut evidence = Vec::new();
+        let mut broken = false;
+        for (rel, r) in &self.files {
+            match r {
+                Ok(l) => evidence.push(Evidence::at(
+                    format!("{:?}: {} packages", l.format, l.coverage.packages),
+                    rel.as_str(),
+                    None,
+                )),
+                Err(e) => {
+                    broken = true;
+                    evidence.push(Evidence::at(
+                        format!("cannot be read: {e}"),
+                        rel.as_str(),
+                        None,
+                    ));
+                }
+            }
+        }
+        (if broken { Status::Fail } else { Status::Pass }, evidence)
+    }
+
+    fn hash_pinning(&self) -> (Status, Vec<Evidence>) {
+        let (status, _) = self.tracking();
+        if matches!(status, Status::NotApplicable | Status::Unknown) {
+            return self.tracking();
+        }
+        let mut evidence = Vec::new();
+        let (mut total, mut unpinned) = (0usize, 0usize);
+        for (rel, r) in &self.files {
+            let Ok(l) = r else { continue };
+            let third_party: Vec<&palisade_lockfile::Package> =
+                l.packages.iter().filter(|p| is_third_party(p)).collect();
+            let without: Vec<&palisade_lockfile::Package> = third_party
+                .iter()
+                .copied()
+                .filter(|p| p.hashes.is_empty())
+                .collect();
+            total += third_party.len();
+            unpinned += without.len();
+            if !without.is_empty() {
+                let first = without[0];
+                evidence.push(Evidence::at(
+                    format!(
+                        "{} of {} third-party packages without a recorded hash (first: {})",
+                        without.len(),
+                        third_party.len(),
+                        first.purl
+                    ),
+                    rel.as_str(),
+                    first.line.map(|n| n as u64),
+                ));
+            }
+        }
+        let status = if total == 0 {
+            Status::NotApplicable
+        } else if unpinned == 0 {
+            evidence.push(Evidence::note(format!(
+                "all {total} packages are pinned by a recorded hash"
+            )));
+            Status::Pass
+        } else if unpinned == total {
+            Status::Fail
+        } else {
+            Status::Partial
+        };
+        (status, evidence)
+    }
+}
+
+/// Whether a package comes from outside the repository (a registry, a URL, a VCS), as
+/// opposed to a workspace member or a path dependency, which no hash can pin.
+fn is_third_party(p: &palisade_lockfile::Package) -> bool {
+    match &p.source {
+        Some(s) => !["path+", "file:", "link:", "workspace:", "portal:"]
+            .iter()
+            .any(|prefix| s.starts_with(prefix)),
+        // Cargo writes no source for workspace members and path dependencies
+        None => p.ecosystem != palisade_lockfile::Ecosystem::Cargo,
     }
 }
 

@@ -47,6 +47,8 @@ enum Command {
     Dsse(cmd::dsse::DsseArgs),
     /// Sign in-toto statements into attestation bundles, and verify them.
     Attest(cmd::attest::AttestArgs),
+    /// Read lockfiles and write deterministic CycloneDX / SPDX SBOMs.
+    Sbom(cmd::sbom::SbomArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +59,7 @@ fn main() -> ExitCode {
         Command::Key(a) => cmd::key::run(a, &globals),
         Command::Dsse(a) => cmd::dsse::run(a, &globals),
         Command::Attest(a) => cmd::attest::run(a, &globals),
+        Command::Sbom(a) => cmd::sbom::run(a),
     };
     match result {
         Ok(code) => code,

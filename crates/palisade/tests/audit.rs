@@ -370,3 +370,66 @@ fn html_report_renders_in_headless_chromium_without_network() {
         "{hosts:?}"
     );
 }
+
+#[test]
+fn lockfile_controls_in_each_state() {
+    let r = repo();
+    let d = r.path();
+    // no manifest at all: not applicable
+    let j = audit_json(
+        d,
+        &[
+            "--controls",
+            "materials.track-dependencies,materials.verify-third-party",
+        ],
+    );
+    assert_eq!(
+        control(&j, "materials.track-dependencies")["status"],
+        "not-applicable"
+    );
+    let lock = |integrity: bool| {
+        let pkg = if integrity {
+            r#"{"version": "1.0.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz", "integrity": "sha512-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=="}"#
+        } else {
+            r#"{"version": "1.0.0", "resolved": "https://registry.npmjs.org/left-pad/-/left-pad-1.0.0.tgz"}"#
+        };
+        format!(
+            r#"{{"name": "app", "version": "1.0.0", "lockfileVersion": 3, "requires": true, "packages": {{"": {{"name": "app", "version": "1.0.0", "dependencies": {{"left-pad": "^1.0.0"}}}}, "node_modules/left-pad": {pkg}}}}}"#
+        )
+    };
+    std::fs::write(d.join("package-lock.json"), lock(true)).unwrap();
+    let j = audit_json(d, &[]);
+    assert_eq!(
+        control(&j, "materials.track-dependencies")["status"],
+        "pass"
+    );
+    assert_eq!(
+        control(&j, "materials.verify-third-party")["status"],
+        "pass"
+    );
+    std::fs::write(d.join("package-lock.json"), lock(false)).unwrap();
+    let j = audit_json(d, &[]);
+    let c = control(&j, "materials.verify-third-party");
+    assert_eq!(c["status"], "fail");
+    assert_eq!(c["evidence"][0]["location"]["path"], "package-lock.json");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("pkg:npm/left-pad@1.0.0")
+    );
+    std::fs::write(
+        d.join("package-lock.json"),
+        "{\"lockfileVersion\": 3, \"packages\": [",
+    )
+    .unwrap();
+    let j = audit_json(d, &[]);
+    let c = control(&j, "materials.track-dependencies");
+    assert_eq!(c["status"], "fail");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read")
+    );
+}

@@ -4,3 +4,4 @@ pub mod attest;
 pub mod audit;
 pub mod dsse;
 pub mod key;
+pub mod sbom;

@@ -1,0 +1,812 @@
+//! JavaScript: npm package-lock/shrinkwrap (v1-v3), yarn (classic and berry), pnpm
+//! (v5-v9, multi-document), bun.lock.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::util::{
+    Cx, MAX_DEPTH, Res, arr, hash_hex, hashes_sri, infer_from_roots, obj, pkg, purl_for, s, scalar,
+    truthy,
+};
+use crate::{Ecosystem, Package, Scope};
+
+const NPM: Ecosystem = Ecosystem::Npm;
+
+/// Splits `name@spec` where the name may be scoped (`@scope/name@spec`).
+pub(crate) fn split_at_version(s: &str) -> Option<(&str, &str)> {
+    let start = usize::from(s.starts_with('@'));
+    let i = s[start..].find('@')? + start;
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `npm:real@1.2.3` aliases: the real name and version.
+fn unalias<'a>(name: &'a str, version: &'a str) -> (&'a str, &'a str) {
+    if let Some(rest) = version.strip_prefix("npm:")
+        && let Some((n, v)) = split_at_version(rest)
+    {
+        return (n, v);
+    }
+    (name, version)
+}
+
+/// Version and source for git/file/tarball specs.
+fn version_and_source(version: &str) -> (String, Option<String>) {
+    let is_remote = [
+        "git",
+        "github:",
+        "gitlab:",
+        "bitbucket:",
+        "http:",
+        "https:",
+        "file:",
+    ]
+    .iter()
+    .any(|p| version.starts_with(p));
+    if is_remote {
+        let v = version.rsplit_once('#').map(|(_, c)| c).unwrap_or(version);
+        (v.to_string(), Some(version.to_string()))
+    } else {
+        (version.to_string(), None)
+    }
+}
+
+/// Removes `user:password@` from a URL.
+pub(crate) fn strip_userinfo(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host_end = rest.find('/').unwrap_or(rest.len());
+            match rest[..host_end].rfind('@') {
+                Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        None => url.to_string(),
+    }
+}
+
+/// An npm package; git-resolved packages carry the repository and commit as `vcs_url`
+/// so that two commits of the same version stay two packages.
+fn npm_pkg(name: &str, version: &str, resolved: Option<&str>) -> Package {
+    let mut p = pkg(NPM, name, Some(version));
+    if let Some(r) = resolved {
+        let clean = strip_userinfo(r);
+        if r.starts_with("git") || r.starts_with("github:") {
+            p.purl = crate::util::purl_with(NPM, name, Some(version), &[("vcs_url", &clean)], None);
+        }
+        p.source = Some(clean);
+    }
+    p
+}
+
+fn scope_flags(e: &Value) -> Scope {
+    if truthy(e, "dev") {
+        Scope::Dev
+    } else if truthy(e, "optional") || truthy(e, "devOptional") {
+        Scope::Optional
+    } else {
+        Scope::Required
+    }
+}
+
+fn license_of(e: &Value) -> Vec<String> {
+    match e.get("license") {
+        Some(Value::String(l)) => vec![l.clone()],
+        Some(Value::Object(o)) => o
+            .get("type")
+            .and_then(Value::as_str)
+            .map(|t| vec![t.to_string()])
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+fn dep_names(e: &Value) -> Vec<String> {
+    [
+        "dependencies",
+        "optionalDependencies",
+        "peerDependencies",
+        "requires",
+    ]
+    .iter()
+    .flat_map(|k| obj(e.get(*k).unwrap_or(&Value::Null)).map(|(n, _)| n.clone()))
+    .collect()
+}
+
+/// npm package-lock.json / npm-shrinkwrap.json.
+pub(crate) fn npm(cx: &mut Cx) -> Res<()> {
+    let doc = cx.json()?;
+    if !doc.is_object() {
+        return Err(cx.err(1, "package-lock must be a JSON object"));
+    }
+    if let Some(n) = s(&doc, "name") {
+        cx.project = Some((n.to_string(), s(&doc, "version").map(str::to_string)));
+    }
+    if let Some(pkgs) = doc.get("packages").and_then(Value::as_object) {
+        npm_packages(cx, pkgs)
+    } else if let Some(deps) = doc.get("dependencies").and_then(Value::as_object) {
+        let mut chain = vec![deps];
+        npm_v1(cx, &mut chain, 0)
+    } else {
+        Ok(())
+    }
+}
+
+fn npm_packages(cx: &mut Cx, pkgs: &Map<String, Value>) -> Res<()> {
+    // key -> purl, for node_modules resolution of edges.
+    let mut purls: BTreeMap<&str, String> = BTreeMap::new();
+    for (key, e) in pkgs {
+        if key.is_empty() || truthy(e, "link") {
+            continue;
+        }
+        let base = key
+            .rsplit_once("node_modules/")
+            .map(|(_, n)| n)
+            .unwrap_or(key);
+        let name = s(e, "name").unwrap_or(base);
+        let git_commit = s(e, "resolved")
+            .filter(|r| r.starts_with("git"))
+            .and_then(|r| r.rsplit_once('#'))
+            .map(|(_, c)| c);
+        if let Some(v) = s(e, "version").or(git_commit) {
+            let (name, v) = unalias(name, v);
+            let (v, src) = version_and_source(v);
+            purls.insert(
+                key,
+                npm_pkg(name, &v, s(e, "resolved").or(src.as_deref())).purl,
+            );
+        }
+    }
+    let resolve = |from: &str, dep: &str| -> Option<String> {
+        let mut base = from.to_string();
+        loop {
+            let cand = if base.is_empty() {
+                format!("node_modules/{dep}")
+            } else {
+                format!("{base}/node_modules/{dep}")
+            };
+            if let Some(p) = purls.get(cand.as_str()) {
+                return Some(p.clone());
+            }
+            if let Some(link) = pkgs.get(&cand).filter(|e| truthy(e, "link"))
+                && let Some(target) = s(link, "resolved")
+                && let Some(p) = purls.get(target)
+            {
+                return Some(p.clone());
+            }
+            if base.is_empty() {
+                return None;
+            }
+            base = match base.rfind("/node_modules/") {
+                Some(i) => base[..i].to_string(),
+                None => String::new(),
+            };
+        }
+    };
+    let mut roots: Vec<(String, Scope)> = Vec::new();
+    if let Some(root) = pkgs.get("") {
+        for (k, scope) in [
+            ("dependencies", Scope::Required),
+            ("optionalDependencies", Scope::Optional),
+            ("peerDependencies", Scope::Required),
+            ("devDependencies", Scope::Dev),
+        ] {
+            for (d, _) in obj(root.get(k).unwrap_or(&Value::Null)) {
+                if let Some(p) = resolve("", d) {
+                    roots.push((p, scope));
+                }
+            }
+        }
+    }
+    let link_targets: std::collections::BTreeSet<&str> = pkgs
+        .values()
+        .filter(|e| truthy(e, "link"))
+        .filter_map(|e| s(e, "resolved"))
+        .collect();
+    let mut added = Vec::new();
+    for (key, e) in pkgs {
+        if key.is_empty() {
+            continue;
+        }
+        if !key.contains("node_modules/") && !link_targets.contains(key.as_str()) {
+            cx.skip(
+                None,
+                key.clone(),
+                "folder not linked from node_modules (not installed)",
+            );
+            continue;
+        }
+        if truthy(e, "link") {
+            let target = s(e, "resolved").unwrap_or("");
+            cx.skip(
+                None,
+                key.clone(),
+                format!("link to workspace folder {target:?}"),
+            );
+            continue;
+        }
+        let git_commit = s(e, "resolved")
+            .filter(|r| r.starts_with("git"))
+            .and_then(|r| r.rsplit_once('#'))
+            .map(|(_, c)| c);
+        let Some(v) = s(e, "version").or(git_commit) else {
+            cx.skip(None, key.clone(), "no version recorded");
+            continue;
+        };
+        let base = key
+            .rsplit_once("node_modules/")
+            .map(|(_, n)| n)
+            .unwrap_or(key);
+        let name = s(e, "name").unwrap_or(base);
+        let (name, v) = unalias(name, v);
+        let (v, src) = version_and_source(v);
+        let mut p = npm_pkg(name, &v, s(e, "resolved"));
+        p.scope = scope_flags(e);
+        if !key.contains("node_modules/") {
+            // A workspace member's own folder: first-party component of the project.
+            p.source = Some(format!("workspace:{key}"));
+        }
+        p.source = p.source.or(src);
+        p.hashes = s(e, "integrity").map(hashes_sri).unwrap_or_default();
+        p.licenses = license_of(e);
+        p.dependencies = dep_names(e)
+            .iter()
+            .filter_map(|d| resolve(key, d))
+            .collect();
+        if !roots.is_empty() {
+            p.direct = Some(
+                roots.iter().any(|(r, _)| *r == p.purl)
+                    && key.matches("node_modules/").count() == 1,
+            );
+        }
+        added.push(p);
+    }
+    cx.packages.extend(added);
+    Ok(())
+}
+
+fn npm_v1(cx: &mut Cx, chain: &mut Vec<&Map<String, Value>>, depth: usize) -> Res<()> {
+    if depth > MAX_DEPTH {
+        return Err(cx.err(1, format!("dependencies nested deeper than {MAX_DEPTH}")));
+    }
+    let Some(&level) = chain.last() else {
+        return Ok(());
+    };
+    for (name, e) in level {
+        let Some(v) = s(e, "version") else {
+            cx.skip(None, name.clone(), "no version recorded");
+            continue;
+        };
+        let (real, v) = unalias(name, v);
+        let (v, src) = version_and_source(v);
+        let mut p = npm_pkg(real, &v, s(e, "resolved").or(src.as_deref()));
+        p.scope = scope_flags(e);
+        p.hashes = s(e, "integrity").map(hashes_sri).unwrap_or_default();
+        let nested = e.get("dependencies").and_then(Value::as_object);
+        // Resolve `requires` against own nested deps, then ancestors.
+        let mut deps = Vec::new();
+        for d in dep_names(e) {
+            let levels = nested.into_iter().chain(chain.iter().rev().copied());
+            for l in levels {
+                if let Some(t) = l.get(&d)
+                    && let Some(tv) = s(t, "version")
+                {
+                    let (tn, tv) = unalias(&d, tv);
+                    let (tv, tsrc) = version_and_source(tv);
+                    deps.push(npm_pkg(tn, &tv, s(t, "resolved").or(tsrc.as_deref())).purl);
+                    break;
+                }
+            }
+        }
+        p.dependencies = deps;
+        cx.add(p);
+        if let Some(n) = nested {
+            chain.push(n);
+            let r = npm_v1(cx, chain, depth + 1);
+            chain.pop();
+            r?;
+        }
+    }
+    Ok(())
+}
+
+/// yarn.lock, classic (v1) or berry (YAML with `__metadata`).
+pub(crate) fn yarn(cx: &mut Cx) -> Res<()> {
+    let berry = cx.text.lines().any(|l| l.starts_with("__metadata:"));
+    if berry {
+        yarn_berry(cx)
+    } else {
+        yarn_classic(cx)
+    }
+}
+
+struct YarnEntry {
+    line: usize,
+    specs: Vec<String>,
+    fields: BTreeMap<String, String>,
+    deps: Vec<(String, String)>,
+}
+
+fn unquote(s: &str) -> &str {
+    let s = s.trim();
+    s.strip_prefix('"')
+        .and_then(|x| x.strip_suffix('"'))
+        .unwrap_or(s)
+}
+
+fn yarn_classic(cx: &mut Cx) -> Res<()> {
+    let mut entries: Vec<YarnEntry> = Vec::new();
+    let mut in_deps = false;
+    for (i, raw) in cx.text.lines().enumerate() {
+        let line = i + 1;
+        let l = raw.trim_end();
+        if l.trim().is_empty() || l.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = l.len() - l.trim_start().len();
+        let body = l.trim_start();
+        if indent == 0 {
+            let Some(h) = body.strip_suffix(':') else {
+                return Err(cx.err(
+                    line,
+                    format!("expected `specifier:` entry header, found {body:?}"),
+                ));
+            };
+            let specs = h
+                .split(',')
+                .map(|x| unquote(x).to_string())
+                .filter(|x| !x.is_empty())
+                .collect();
+            entries.push(YarnEntry {
+                line,
+                specs,
+                fields: BTreeMap::new(),
+                deps: Vec::new(),
+            });
+            in_deps = false;
+            continue;
+        }
+        let Some(cur) = entries.last_mut() else {
+            return Err(cx.err(line, "indented line before any entry"));
+        };
+        if indent <= 2 {
+            if let Some(k) = body.strip_suffix(':') {
+                in_deps = matches!(k, "dependencies" | "optionalDependencies");
+                continue;
+            }
+            in_deps = false;
+            let (k, v) = body.split_once(' ').unwrap_or((body, ""));
+            cur.fields
+                .insert(unquote(k).to_string(), unquote(v).to_string());
+        } else if in_deps {
+            let (k, v) = body.split_once(' ').unwrap_or((body, ""));
+            cur.deps
+                .push((unquote(k).to_string(), unquote(v).to_string()));
+        }
+    }
+    let mut by_spec: BTreeMap<String, String> = BTreeMap::new();
+    let mut out = Vec::new();
+    for e in &entries {
+        let first = e.specs.first().map(String::as_str).unwrap_or("");
+        let Some((spec_name, range)) = split_at_version(first) else {
+            cx.skip(
+                Some(e.line),
+                first,
+                "cannot read package name from specifier",
+            );
+            continue;
+        };
+        let Some(version) = e.fields.get("version") else {
+            cx.skip(Some(e.line), first, "no version recorded");
+            continue;
+        };
+        let name = match range.strip_prefix("npm:").and_then(split_at_version) {
+            Some((real, _)) => real,
+            None => spec_name,
+        };
+        let mut p = pkg(NPM, name, Some(version));
+        p.line = Some(e.line);
+        if let Some(r) = e.fields.get("resolved") {
+            p.source = Some(r.clone());
+            let is_git = r.starts_with("git") || r.contains("codeload.github.com");
+            if is_git && let Some(c) = r.rsplit(['#', '/']).next() {
+                p.version = Some(version.clone());
+                p.source = Some(r.clone());
+                if c.len() == 40 {
+                    p.hashes.push(crate::Hash {
+                        alg: "git-commit".into(),
+                        value: c.to_string(),
+                    });
+                }
+            } else if let Some((_, sha1)) = r.rsplit_once('#') {
+                p.hashes.extend(hash_hex("sha1", sha1));
+            }
+        }
+        if let Some(i) = e.fields.get("integrity") {
+            p.hashes.extend(hashes_sri(i));
+        }
+        for sp in &e.specs {
+            by_spec.insert(sp.clone(), p.purl.clone());
+        }
+        out.push((p, &e.deps));
+    }
+    for (mut p, deps) in out {
+        p.dependencies = deps
+            .iter()
+            .filter_map(|(n, r)| by_spec.get(&format!("{n}@{r}")).cloned())
+            .collect();
+        cx.add(p);
+    }
+    Ok(())
+}
+
+fn yarn_berry(cx: &mut Cx) -> Res<()> {
+    let doc = cx.yaml()?;
+    let mut by_spec: BTreeMap<String, String> = BTreeMap::new();
+    let mut out: Vec<(Package, Vec<String>)> = Vec::new();
+    for (key, e) in obj(&doc) {
+        if key == "__metadata" {
+            continue;
+        }
+        let line = cx
+            .line_of_next(&format!("\n\"{key}\":"))
+            .or_else(|| cx.line_of_next(&format!("\n{key}:")));
+        let resolution = s(e, "resolution").unwrap_or("");
+        let Some((name, reference)) = split_at_version(resolution) else {
+            cx.skip(line, key.clone(), "no resolution recorded");
+            continue;
+        };
+        if reference == "workspace:." {
+            cx.skip(line, key.clone(), "the project root workspace");
+            continue;
+        }
+        if reference.starts_with("link:") || reference.starts_with("portal:") {
+            cx.skip(
+                line,
+                key.clone(),
+                format!("linked folder outside the lockfile ({reference})"),
+            );
+            continue;
+        }
+        let Some(version) = e.get("version").and_then(scalar) else {
+            cx.skip(line, key.clone(), "no version recorded");
+            continue;
+        };
+        let mut p = pkg(NPM, name, Some(&version));
+        p.line = line;
+        if !reference.starts_with("npm:") {
+            p.source = Some(reference.to_string());
+        }
+        if let Some(c) = s(e, "checksum") {
+            // Berry checksums are sha512 hex, from metadata v8 prefixed by a cache key (`10c0/`).
+            let hex = c.rsplit('/').next().unwrap_or(c);
+            p.hashes.extend(hash_hex("sha512", hex));
+        }
+        if s(e, "linkType") == Some("soft") {
+            p.scope = Scope::Required;
+        }
+        for spec in key.split(',') {
+            let spec = spec.trim();
+            by_spec.insert(spec.to_string(), p.purl.clone());
+        }
+        let deps = ["dependencies", "optionalDependencies"]
+            .iter()
+            .flat_map(|k| obj(e.get(*k).unwrap_or(&Value::Null)))
+            .map(|(n, r)| format!("{n}@{}", scalar(r).unwrap_or_default()))
+            .collect();
+        out.push((p, deps));
+    }
+    for (mut p, deps) in out {
+        p.dependencies = deps
+            .iter()
+            .filter_map(|d| {
+                by_spec.get(d).cloned().or_else(|| {
+                    let (n, r) = split_at_version(d)?;
+                    by_spec.get(&format!("{n}@npm:{r}")).cloned()
+                })
+            })
+            .collect();
+        cx.add(p);
+    }
+    Ok(())
+}
+
+/// Name and version from a pnpm package key (any lockfile version).
+fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
+    let k = key.strip_prefix('/').unwrap_or(key);
+    let k = k.split('(').next().unwrap_or(k);
+    if k.ends_with(".tgz") {
+        // tarball: .../@scope/name/-/name-1.2.3.tgz
+        let (dir, file) = k.rsplit_once("/-/")?;
+        let name = dir.rsplit_once('/').map(|(a, b)| {
+            if a.rsplit('/').next().is_some_and(|s| s.starts_with('@')) {
+                format!("{}/{b}", a.rsplit('/').next().unwrap_or(""))
+            } else {
+                b.to_string()
+            }
+        })?;
+        let short = name.rsplit('/').next().unwrap_or(&name);
+        let v = file
+            .strip_suffix(".tgz")?
+            .strip_prefix(short)?
+            .strip_prefix('-')?;
+        return Some((name, v.to_string()));
+    }
+    if v5 {
+        let (n, v) = k.rsplit_once('/')?;
+        let v = v.split('_').next().unwrap_or(v);
+        if n.is_empty() || v.is_empty() {
+            return None;
+        }
+        Some((n.to_string(), v.to_string()))
+    } else {
+        let (n, v) = split_at_version(k)?;
+        if n.is_empty() || v.is_empty() {
+            return None;
+        }
+        Some((n.to_string(), v.to_string()))
+    }
+}
+
+/// A dependency reference in pnpm: `1.2.3`, `1.2.3(peer)`, `1.2.3_peer`, `/alias/1.2.3`,
+/// `alias@1.2.3`, `link:...`.
+fn pnpm_ref(name: &str, r: &str, v5: bool) -> Option<String> {
+    if r.starts_with("link:") || r.starts_with("file:") || r.starts_with("workspace:") {
+        return None;
+    }
+    if r.starts_with('/') {
+        let (n, v) = pnpm_key(r, v5)?;
+        return Some(purl_for(NPM, &n, Some(&v)));
+    }
+    let base = r.split('(').next().unwrap_or(r);
+    let aliased =
+        !base.starts_with(|c: char| c.is_ascii_digit()) && split_at_version(base).is_some();
+    if !v5 && aliased {
+        let (n, v) = pnpm_key(base, false)?;
+        return Some(purl_for(NPM, &n, Some(&v)));
+    }
+    let v = if v5 {
+        base.split('_').next().unwrap_or(base)
+    } else {
+        base
+    };
+    Some(purl_for(NPM, name, Some(v)))
+}
+
+/// pnpm-lock.yaml, every document.
+pub(crate) fn pnpm(cx: &mut Cx) -> Res<()> {
+    let docs = cx.yaml_docs()?;
+    for doc in &docs {
+        pnpm_doc(cx, doc)?;
+    }
+    Ok(())
+}
+
+fn pnpm_doc(cx: &mut Cx, doc: &Value) -> Res<()> {
+    let version = doc
+        .get("lockfileVersion")
+        .and_then(scalar)
+        .unwrap_or_default();
+    let major: u32 = version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let v5 = major > 0 && major < 6;
+    let has_snapshots = doc.get("snapshots").is_some();
+    // Direct dependencies: importers (monorepo) or top level (single project).
+    let mut roots: Vec<(String, Scope)> = Vec::new();
+    let mut importers: Vec<&Value> = obj(doc.get("importers").unwrap_or(&Value::Null))
+        .map(|(_, v)| v)
+        .collect();
+    if importers.is_empty() {
+        importers.push(doc);
+    }
+    for imp in importers {
+        for (k, scope) in [
+            ("dependencies", Scope::Required),
+            ("optionalDependencies", Scope::Optional),
+            ("devDependencies", Scope::Dev),
+            ("packageManagerDependencies", Scope::Dev),
+            ("configDependencies", Scope::Dev),
+        ] {
+            for (n, r) in obj(imp.get(k).unwrap_or(&Value::Null)) {
+                let r = match r {
+                    Value::Object(_) => r.get("version").and_then(scalar),
+                    _ => scalar(r),
+                };
+                if let Some(p) = r.and_then(|r| pnpm_ref(n, &r, v5)) {
+                    roots.push((p, scope));
+                }
+            }
+        }
+    }
+    let mut added: Vec<Package> = Vec::new();
+    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
+    for (key, e) in obj(doc.get("packages").unwrap_or(&Value::Null)) {
+        let named = match (s(e, "name"), e.get("version").and_then(scalar)) {
+            (Some(n), Some(v)) => Some((n.to_string(), v)),
+            _ => None,
+        };
+        let Some((name, version)) = named.or_else(|| pnpm_key(key, v5)) else {
+            cx.skip(None, key.clone(), "cannot read name and version from key");
+            continue;
+        };
+        let mut p = pkg(NPM, &name, Some(&version));
+        if let Some(res) = e.get("resolution") {
+            p.hashes = s(res, "integrity").map(hashes_sri).unwrap_or_default();
+            p.source = s(res, "tarball").or(s(res, "repo")).map(str::to_string);
+        }
+        if !has_snapshots {
+            p.scope = scope_flags(e);
+            p.dependencies = pnpm_deps(e, v5);
+        }
+        by_key.insert(
+            key.split('(').next().unwrap_or(key).to_string(),
+            added.len(),
+        );
+        added.push(p);
+    }
+    if has_snapshots {
+        let mut extra = Vec::new();
+        for (key, e) in obj(doc.get("snapshots").unwrap_or(&Value::Null)) {
+            let base = key.split('(').next().unwrap_or(key);
+            let deps = pnpm_deps(e, false);
+            match by_key.get(base) {
+                Some(&i) => {
+                    if key == base {
+                        added[i].dependencies.extend(deps);
+                    } else {
+                        let mut p = added[i].clone();
+                        p.dependencies = deps;
+                        extra.push(p);
+                    }
+                }
+                None => cx.skip(None, key.clone(), "snapshot without a package entry"),
+            }
+        }
+        added.extend(extra);
+        infer_from_roots(&mut added, &roots);
+    } else if !roots.is_empty() {
+        for p in &mut added {
+            p.direct = Some(roots.iter().any(|(r, _)| *r == p.purl));
+        }
+    }
+    cx.packages.extend(added);
+    Ok(())
+}
+
+fn pnpm_deps(e: &Value, v5: bool) -> Vec<String> {
+    ["dependencies", "optionalDependencies"]
+        .iter()
+        .flat_map(|k| obj(e.get(*k).unwrap_or(&Value::Null)))
+        .filter_map(|(n, r)| pnpm_ref(n, &scalar(r)?, v5))
+        .collect()
+}
+
+/// bun.lock (JSONC, lockfileVersion 0 and 1).
+pub(crate) fn bun(cx: &mut Cx) -> Res<()> {
+    let doc = cx.jsonc()?;
+    if let Some(v) = doc.get("lockfileVersion").and_then(Value::as_u64)
+        && v > 1
+    {
+        // Newer versions so far keep the same shape; read them and say so.
+        cx.skip(
+            Some(cx.line_of("lockfileVersion").unwrap_or(1)),
+            format!("lockfileVersion {v}"),
+            "newer than version 1: read with the version 1 rules",
+        );
+    }
+    let pkgs = doc.get("packages").and_then(Value::as_object);
+    let ws_versions: BTreeMap<&str, String> = obj(doc.get("workspaces").unwrap_or(&Value::Null))
+        .filter_map(|(path, w)| Some((path.as_str(), s(w, "version")?.to_string())))
+        .collect();
+    let mut purls: BTreeMap<&str, String> = BTreeMap::new();
+    let mut entries: Vec<(&str, Package, &Value)> = Vec::new();
+    for (key, e) in pkgs.into_iter().flatten() {
+        let line = cx.line_of_next(&format!("\"{key}\": ["));
+        let Some(id) = e.get(0).and_then(Value::as_str) else {
+            cx.skip(
+                line,
+                key.clone(),
+                "malformed entry: first tuple element is not \"name@version\"",
+            );
+            continue;
+        };
+        let Some((name, spec)) = split_at_version(id) else {
+            cx.skip(
+                line,
+                key.clone(),
+                format!("cannot read name@version from {id:?}"),
+            );
+            continue;
+        };
+        if ["root:", "link:", "file:"]
+            .iter()
+            .any(|p| spec.starts_with(p))
+        {
+            cx.skip(
+                line,
+                key.clone(),
+                format!("the project root or a local folder ({spec})"),
+            );
+            continue;
+        }
+        let ws_version = spec
+            .strip_prefix("workspace:")
+            .map(|path| ws_versions.get(path).cloned().unwrap_or_default());
+        let (version, src) = match ws_version {
+            Some(v) => (v, Some(spec.to_string())),
+            None => version_and_source(spec),
+        };
+        let mut p = pkg(NPM, name, Some(&version));
+        p.line = line;
+        p.source = src;
+        let items: Vec<&Value> = arr(e).collect();
+        if let Some(reg) = items
+            .get(1)
+            .and_then(|v| v.as_str())
+            .filter(|r| !r.is_empty())
+        {
+            p.source = Some(reg.to_string());
+        }
+        if let Some(integ) = items
+            .iter()
+            .skip(1)
+            .filter_map(|v| v.as_str())
+            .find(|s| s.starts_with("sha"))
+        {
+            p.hashes = hashes_sri(integ);
+        }
+        let meta = items
+            .iter()
+            .skip(1)
+            .find(|v| v.is_object())
+            .copied()
+            .unwrap_or(&Value::Null);
+        purls.insert(key, p.purl.clone());
+        entries.push((key, p, meta));
+    }
+    let resolve = |from: &str, dep: &str| -> Option<String> {
+        let mut base = from;
+        loop {
+            if let Some(p) = purls.get(format!("{base}/{dep}").as_str()) {
+                return Some(p.clone());
+            }
+            match base.rfind('/') {
+                Some(i) => base = &base[..i],
+                None => return purls.get(dep).cloned(),
+            }
+        }
+    };
+    let mut added = Vec::new();
+    for (key, mut p, meta) in entries {
+        p.dependencies = ["dependencies", "optionalDependencies", "peerDependencies"]
+            .iter()
+            .flat_map(|k| obj(meta.get(*k).unwrap_or(&Value::Null)))
+            .filter_map(|(d, _)| resolve(key, d))
+            .collect();
+        if truthy(meta, "optional") {
+            p.scope = Scope::Optional;
+        }
+        added.push(p);
+    }
+    let mut roots = Vec::new();
+    for (_, ws) in obj(doc.get("workspaces").unwrap_or(&Value::Null)) {
+        for (k, scope) in [
+            ("dependencies", Scope::Required),
+            ("optionalDependencies", Scope::Optional),
+            ("peerDependencies", Scope::Required),
+            ("devDependencies", Scope::Dev),
+        ] {
+            for (d, _) in obj(ws.get(k).unwrap_or(&Value::Null)) {
+                if let Some(p) = purls.get(d.as_str()) {
+                    roots.push((p.clone(), scope));
+                }
+            }
+        }
+    }
+    infer_from_roots(&mut added, &roots);
+    cx.packages.extend(added);
+    Ok(())
+}

@@ -1,0 +1,514 @@
+//! Shared plumbing for the readers: parse context, text decoding, package URLs, hashes,
+//! JSON/TOML/YAML entry points that turn syntax errors into file:line errors.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::path::Path;
+
+use base64::Engine as _;
+use serde_json::Value;
+
+use crate::{
+    Coverage, Ecosystem, Format, Hash, Lockfile, LockfileError, Package, Scope, Skipped,
+    merge_packages,
+};
+
+/// Deepest nesting any reader follows by itself (JSON/TOML/YAML libraries have their own).
+pub(crate) const MAX_DEPTH: usize = 64;
+
+pub(crate) type Res<T> = Result<T, LockfileError>;
+
+/// Parse context: the file, its text and what has been found so far.
+pub(crate) struct Cx<'a> {
+    pub path: &'a Path,
+    pub text: &'a str,
+    pub packages: Vec<Package>,
+    pub skipped: Vec<Skipped>,
+    pub project: Option<(String, Option<String>)>,
+    /// Search cursor for [`Cx::line_of_next`]: byte offset and its line.
+    cursor: std::cell::Cell<(usize, usize)>,
+}
+
+impl<'a> Cx<'a> {
+    pub fn new(path: &'a Path, text: &'a str) -> Self {
+        Cx {
+            path,
+            text,
+            packages: Vec::new(),
+            skipped: Vec::new(),
+            project: None,
+            cursor: std::cell::Cell::new((0, 1)),
+        }
+    }
+
+    pub fn err(&self, line: usize, message: impl Into<String>) -> LockfileError {
+        LockfileError::Parse {
+            path: self.path.to_path_buf(),
+            line: line.max(1),
+            message: message.into(),
+        }
+    }
+
+    /// Line of the first occurrence of `needle`.
+    pub fn line_of(&self, needle: &str) -> Option<usize> {
+        self.text.find(needle).map(|i| line_at(self.text, i))
+    }
+
+    /// Line of the next occurrence of `needle` after the previous hit (wrapping around
+    /// once). Entries are mostly in file order, so a whole file costs about one pass
+    /// instead of one pass per entry.
+    pub fn line_of_next(&self, needle: &str) -> Option<usize> {
+        let (off, line) = self.cursor.get();
+        let start = off.min(self.text.len());
+        if let Some(i) = self.text.get(start..).and_then(|t| t.find(needle)) {
+            let at = start + i;
+            let l = line
+                + self.text.as_bytes()[start..at]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+            self.cursor.set((at, l));
+            return Some(l);
+        }
+        let i = self.text.find(needle)?;
+        let l = line_at(self.text, i);
+        self.cursor.set((i, l));
+        Some(l)
+    }
+
+    pub fn skip(
+        &mut self,
+        line: Option<usize>,
+        entry: impl Into<String>,
+        reason: impl Into<String>,
+    ) {
+        self.skipped.push(Skipped {
+            line,
+            entry: entry.into(),
+            reason: reason.into(),
+        });
+    }
+
+    pub fn add(&mut self, p: Package) {
+        self.packages.push(p);
+    }
+
+    pub fn finish(self, format: Format) -> Lockfile {
+        let parsed = self.packages.len();
+        let mut packages = merge_packages(self.packages);
+        let known: BTreeSet<String> = packages.iter().map(|p| p.purl.clone()).collect();
+        for p in &mut packages {
+            p.dependencies.retain(|d| known.contains(d));
+        }
+        let mut skipped = self.skipped;
+        skipped.sort();
+        let coverage = Coverage {
+            entries: parsed + skipped.len(),
+            parsed,
+            skipped: skipped.len(),
+            packages: packages.len(),
+        };
+        Lockfile {
+            path: self.path.to_path_buf(),
+            format,
+            project: self.project,
+            packages,
+            skipped,
+            coverage,
+        }
+    }
+
+    pub fn json(&self) -> Res<Value> {
+        serde_json::from_str(self.text)
+            .map_err(|e| self.err(e.line(), format!("invalid JSON: {e}")))
+    }
+
+    /// JSON with comments and trailing commas (bun.lock, Package.resolved).
+    pub fn jsonc(&self) -> Res<Value> {
+        let cleaned = strip_jsonc(self.text);
+        serde_json::from_str(&cleaned).map_err(|e| self.err(e.line(), format!("invalid JSON: {e}")))
+    }
+
+    pub fn toml(&self) -> Res<Value> {
+        toml::from_str::<Value>(self.text).map_err(|e| {
+            let line = e.span().map(|s| line_at(self.text, s.start)).unwrap_or(1);
+            self.err(line, format!("invalid TOML: {}", e.message()))
+        })
+    }
+
+    /// All YAML documents of the file.
+    pub fn yaml_docs(&self) -> Res<Vec<Value>> {
+        serde_saphyr::from_multiple::<Value>(self.text).map_err(|e| {
+            let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
+            let msg = e.to_string();
+            let msg = msg.lines().next().unwrap_or("").to_string();
+            self.err(line, format!("invalid YAML: {msg}"))
+        })
+    }
+
+    pub fn yaml(&self) -> Res<Value> {
+        let mut docs = self.yaml_docs()?;
+        match docs.len() {
+            0 => Ok(Value::Null),
+            1 => Ok(docs.remove(0)),
+            n => Err(self.err(1, format!("expected one YAML document, found {n}"))),
+        }
+    }
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_at(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Decodes UTF-8 (with or without BOM) or UTF-16 with BOM.
+pub(crate) fn decode_text(path: &Path, bytes: &[u8]) -> Res<String> {
+    let utf16 = |le: bool| -> Res<String> {
+        let units: Vec<u16> = bytes[2..]
+            .chunks(2)
+            .map(|c| {
+                let pair = [c[0], *c.get(1).unwrap_or(&0)];
+                if le {
+                    u16::from_le_bytes(pair)
+                } else {
+                    u16::from_be_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16(&units).map_err(|_| LockfileError::Parse {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "invalid UTF-16 text".into(),
+        })
+    };
+    if bytes.starts_with(&[0xff, 0xfe]) {
+        return utf16(true);
+    }
+    if bytes.starts_with(&[0xfe, 0xff]) {
+        return utf16(false);
+    }
+    let bytes = bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
+            Err(LockfileError::Parse {
+                path: path.to_path_buf(),
+                line,
+                message: "not UTF-8 text (binary file?)".into(),
+            })
+        }
+    }
+}
+
+/// Removes `//` and `/* */` comments and trailing commas outside strings, keeping
+/// newlines so that line numbers stay right.
+pub(crate) fn strip_jsonc(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out: Vec<u8> = Vec::with_capacity(b.len());
+    let mut i = 0;
+    let mut in_str = false;
+    while i < b.len() {
+        let c = b[i];
+        if in_str {
+            out.push(c);
+            if c == b'\\' && i + 1 < b.len() {
+                out.push(b[i + 1]);
+                i += 2;
+                continue;
+            }
+            if c == b'"' {
+                in_str = false;
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            b'"' => {
+                in_str = true;
+                out.push(c);
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
+                    if b[i] == b'\n' {
+                        out.push(b'\n');
+                    }
+                    i += 1;
+                }
+                i += 2;
+            }
+            b',' => {
+                let mut j = i + 1;
+                while j < b.len() && b[j].is_ascii_whitespace() {
+                    j += 1;
+                }
+                if !matches!(b.get(j), Some(b'}') | Some(b']')) {
+                    out.push(c);
+                }
+                i += 1;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Package URL for a package; never fails (falls back to a plain encoding).
+pub fn purl_for(eco: Ecosystem, name: &str, version: Option<&str>) -> String {
+    purl_with(eco, name, version, &[], None)
+}
+
+pub(crate) fn purl_with(
+    eco: Ecosystem,
+    name: &str,
+    version: Option<&str>,
+    qualifiers: &[(&str, &str)],
+    subpath: Option<&str>,
+) -> String {
+    let ty = eco.purl_type();
+    let (ns, n): (Option<&str>, &str) = match eco {
+        Ecosystem::Maven => match name.split_once(':') {
+            Some((g, a)) => (Some(g), a),
+            None => (None, name),
+        },
+        Ecosystem::Npm
+        | Ecosystem::Jsr
+        | Ecosystem::Go
+        | Ecosystem::Packagist
+        | Ecosystem::Swift
+        | Ecosystem::GitHub => match name.rsplit_once('/') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() => (Some(a), b),
+            _ => (None, name),
+        },
+        _ => (None, name),
+    };
+    let build = || -> Result<String, packageurl::Error> {
+        let mut p = packageurl::PackageUrl::new(ty, n)?;
+        if let Some(ns) = ns {
+            p.with_namespace(ns)?;
+        }
+        if let Some(v) = version.filter(|v| !v.is_empty()) {
+            p.with_version(v)?;
+        }
+        for (k, v) in qualifiers {
+            if !v.is_empty() {
+                p.add_qualifier(*k, *v)?;
+            }
+        }
+        if let Some(s) = subpath.filter(|s| !s.is_empty()) {
+            p.with_subpath(s)?;
+        }
+        Ok(p.to_string())
+    };
+    build().unwrap_or_else(|_| {
+        let enc: String = name
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        match version {
+            Some(v) if !v.is_empty() => format!(
+                "pkg:{ty}/{enc}@{}",
+                v.replace(['@', '?', '#', '%', ' '], "_")
+            ),
+            _ => format!("pkg:{ty}/{enc}"),
+        }
+    })
+}
+
+/// A new package with its purl; other fields empty.
+pub(crate) fn pkg(eco: Ecosystem, name: &str, version: Option<&str>) -> Package {
+    Package {
+        name: name.to_string(),
+        version: version.filter(|v| !v.is_empty()).map(str::to_string),
+        ecosystem: eco,
+        purl: purl_for(eco, name, version),
+        hashes: Vec::new(),
+        source: None,
+        scope: Scope::Required,
+        licenses: Vec::new(),
+        direct: None,
+        dependencies: Vec::new(),
+        line: None,
+    }
+}
+
+fn norm_alg(alg: &str) -> String {
+    let a = alg.to_ascii_lowercase().replace('-', "");
+    match a.as_str() {
+        "sha1" | "sha256" | "sha384" | "sha512" | "md5" => a,
+        _ => alg.to_ascii_lowercase(),
+    }
+}
+
+fn expected_hex_len(alg: &str) -> Option<usize> {
+    Some(match alg {
+        "md5" => 32,
+        "sha1" => 40,
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => return None,
+    })
+}
+
+/// A hash given as hex (validated); `None` when empty.
+pub(crate) fn hash_hex(alg: &str, value: &str) -> Option<Hash> {
+    let alg = norm_alg(alg);
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let is_hex = value.bytes().all(|b| b.is_ascii_hexdigit());
+    let ok = expected_hex_len(&alg).is_some_and(|n| n == value.len()) && is_hex;
+    Some(Hash {
+        value: if ok {
+            value.to_ascii_lowercase()
+        } else {
+            value.to_string()
+        },
+        alg: if ok || expected_hex_len(&alg).is_none() {
+            alg
+        } else {
+            format!("{alg}-raw")
+        },
+    })
+}
+
+/// A hash given as base64 (e.g. NuGet contentHash, Go h1).
+pub(crate) fn hash_b64(alg: &str, value: &str) -> Option<Hash> {
+    let alg = norm_alg(alg);
+    let value = value.trim();
+    if value.is_empty() {
+        return None;
+    }
+    match base64::engine::general_purpose::STANDARD.decode(value) {
+        Ok(raw) if expected_hex_len(&alg) == Some(raw.len() * 2) => Some(Hash {
+            alg,
+            value: hex_lower(&raw),
+        }),
+        _ => Some(Hash {
+            alg: format!("{alg}-raw"),
+            value: value.to_string(),
+        }),
+    }
+}
+
+/// Subresource-integrity strings (`sha512-<base64> sha1-<base64>`).
+pub(crate) fn hashes_sri(sri: &str) -> Vec<Hash> {
+    sri.split_whitespace()
+        .filter_map(|part| {
+            let (alg, b64) = part.split_once('-')?;
+            hash_b64(alg, b64)
+        })
+        .collect()
+}
+
+/// `alg:hex` or `alg=hex` (pip, uv, pdm, composer shasum, Gemfile CHECKSUMS).
+pub(crate) fn hash_prefixed(s: &str) -> Option<Hash> {
+    let (alg, v) = s.split_once([':', '='])?;
+    hash_hex(alg, v)
+}
+
+pub(crate) fn hex_lower(raw: &[u8]) -> String {
+    const D: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(raw.len() * 2);
+    for b in raw {
+        s.push(D[(b >> 4) as usize] as char);
+        s.push(D[(b & 15) as usize] as char);
+    }
+    s
+}
+
+/// String value of a key, accepting numbers and booleans (YAML/TOML scalars).
+pub(crate) fn s<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+/// A scalar as a string (numbers converted).
+pub(crate) fn scalar(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn obj(v: &Value) -> impl Iterator<Item = (&String, &Value)> {
+    v.as_object().into_iter().flat_map(|m| m.iter())
+}
+
+pub(crate) fn arr(v: &Value) -> impl Iterator<Item = &Value> {
+    v.as_array().into_iter().flat_map(|a| a.iter())
+}
+
+pub(crate) fn truthy(v: &Value, key: &str) -> bool {
+    v.get(key).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Marks scopes and directness from the project's direct dependencies when the file
+/// does not record them per package: everything reachable from a required root is
+/// required, else from an optional root optional, else from a dev root dev.
+pub(crate) fn infer_from_roots(packages: &mut [Package], roots: &[(String, Scope)]) {
+    let index: BTreeMap<String, usize> = packages
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.purl.clone(), i))
+        .collect();
+    let mut seen_any = vec![false; packages.len()];
+    for &scope in &[Scope::Required, Scope::Optional, Scope::Dev] {
+        let mut seen = vec![false; packages.len()];
+        let mut queue: VecDeque<usize> = roots
+            .iter()
+            .filter(|(_, s)| *s == scope)
+            .filter_map(|(p, _)| index.get(p).copied())
+            .collect();
+        while let Some(i) = queue.pop_front() {
+            if seen[i] {
+                continue;
+            }
+            seen[i] = true;
+            if !seen_any[i] {
+                seen_any[i] = true;
+                packages[i].scope = scope;
+            }
+            for d in packages[i].dependencies.clone() {
+                if let Some(&j) = index.get(&d)
+                    && !seen[j]
+                {
+                    queue.push_back(j);
+                }
+            }
+        }
+    }
+    let direct: BTreeSet<&String> = roots.iter().map(|(p, _)| p).collect();
+    if !roots.is_empty() {
+        for p in packages.iter_mut() {
+            p.direct = Some(direct.contains(&p.purl));
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Deterministic SBOMs from what lockfiles resolve to.
+//!
+//! [`discover`] finds conventional lockfile and manifest names under a directory
+//! (honouring `.gitignore`), [`load`] reads them in parallel with `palisade-lockfile`,
+//! [`assemble`] merges them into one [`Sbom`] whose root component is the project, and
+//! [`write`] renders CycloneDX 1.6 JSON or SPDX 2.3 JSON.
+//!
+//! Output is deterministic: the same input gives byte-identical bytes. Components and
+//! edges are sorted; the CycloneDX serial number and the SPDX document namespace are
+//! derived from a SHA-256 of the document's content; the creation time is taken from
+//! `SOURCE_DATE_EPOCH` when set and is otherwise the Unix epoch (1970-01-01T00:00:00Z),
+//! so that the output depends on nothing but the input.
+//!
+//! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for ingesting
+//! or comparing suppliers' SBOMs, nor for signing; it does no printing and no network.
+
+mod cyclonedx;
+mod spdx;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SbomFormat {
+    /// CycloneDX 1.6, JSON.
+    CycloneDxJson,
+    /// SPDX 2.3, JSON.
+    SpdxJson,
+}
+
+impl std::str::FromStr for SbomFormat {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "cyclonedx-json" | "cyclonedx" | "cdx" => Ok(SbomFormat::CycloneDxJson),
+            "spdx-json" | "spdx" => Ok(SbomFormat::SpdxJson),
+            other => Err(format!(
+                "unknown SBOM format {other:?}; known: cyclonedx-json, spdx-json"
+            )),
+        }
+    }
+}
+
+/// Why an SBOM could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum SbomError {
+    /// Walking the directory failed.
+    #[error("{path}: {message}")]
+    Walk {
+        /// Where.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+    /// `SOURCE_DATE_EPOCH` is not a non-negative integer.
+    #[error("SOURCE_DATE_EPOCH={0:?} is not a number of seconds since 1970")]
+    BadEpoch(String),
+}
+
+/// One component of the SBOM (a distinct package URL).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Component {
+    /// The merged package.
+    pub package: Package,
+    /// Lockfiles it was found in (paths relative to the scanned root).
+    pub found_in: BTreeSet<String>,
+}
+
+/// The project the SBOM describes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// Name.
+    pub name: String,
+    /// Version, if known.
+    pub version: Option<String>,
+}
+
+/// A bill of materials, ready to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sbom {
+    /// The root component.
+    pub project: Project,
+    /// Components sorted by package URL.
+    pub components: Vec<Component>,
+    /// Package URLs the project depends on directly (sorted).
+    pub direct: Vec<String>,
+}
+
+/// Lockfiles and manifests under `root` whose names say what they are (conventional
+/// names, or names ending in one such as `web.pnpm-lock.yaml`), honouring
+/// `.gitignore` (also outside a git repository), skipping hidden files, `node_modules`
+/// and `.git`. Sorted.
+pub fn discover(root: &Path) -> Result<Vec<PathBuf>, SbomError> {
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .require_git(false)
+        .filter_entry(|e| e.file_name() != "node_modules")
+        .build();
+    for entry in walker {
+        let entry = entry.map_err(|e| SbomError::Walk {
+            path: root.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && palisade_lockfile::detect_by_name(entry.path()).is_some()
+        {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Reads lockfiles in parallel; results in the order of `paths`.
+pub fn load(paths: &[PathBuf], format: Option<Format>) -> Vec<Result<Lockfile, LockfileError>> {
+    paths
+        .par_iter()
+        .map(|p| palisade_lockfile::parse_file(p, format))
+        .collect()
+}
+
+/// Merges lockfiles into one SBOM. `files` pairs each lockfile with the path to record
+/// (relative to the scanned root, so that output does not depend on where the tree is).
+pub fn assemble(project: Project, files: &[(String, Lockfile)]) -> Sbom {
+    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut direct: BTreeSet<String> = BTreeSet::new();
+    let mut all = Vec::new();
+    for (shown, lock) in files {
+        let any_direct_info = lock.packages.iter().any(|p| p.direct.is_some());
+        let mut has_parent: BTreeSet<&str> = BTreeSet::new();
+        for p in &lock.packages {
+            for d in &p.dependencies {
+                has_parent.insert(d);
+            }
+        }
+        for p in &lock.packages {
+            found
+                .entry(p.purl.clone())
+                .or_default()
+                .insert(shown.clone());
+            let is_direct = if any_direct_info {
+                p.direct == Some(true)
+            } else {
+                !has_parent.contains(p.purl.as_str())
+            };
+            if is_direct {
+                direct.insert(p.purl.clone());
+            }
+            all.push(p.clone());
+        }
+    }
+    let components = palisade_lockfile::merge_packages(all)
+        .into_iter()
+        .map(|package| Component {
+            found_in: found.remove(&package.purl).unwrap_or_default(),
+            package,
+        })
+        .collect();
+    Sbom {
+        project,
+        components,
+        direct: direct.into_iter().collect(),
+    }
+}
+
+/// Creation time: `SOURCE_DATE_EPOCH` when set, else the Unix epoch. RFC 3339, UTC.
+pub fn creation_time() -> Result<String, SbomError> {
+    match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) => {
+            let secs: u64 = v
+                .trim()
+                .parse()
+                .map_err(|_| SbomError::BadEpoch(v.clone()))?;
+            Ok(rfc3339(secs))
+        }
+        Err(_) => Ok(rfc3339(0)),
+    }
+}
+
+/// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+/// Renders the SBOM. `created` is an RFC 3339 time (see [`creation_time`]).
+pub fn write(sbom: &Sbom, format: SbomFormat, created: &str) -> Vec<u8> {
+    match format {
+        SbomFormat::CycloneDxJson => cyclonedx::render(sbom, created),
+        SbomFormat::SpdxJson => spdx::render(sbom, created),
+    }
+}
+
+/// SHA-256 of bytes, as a version-5-shaped UUID (the serial number must match the
+/// CycloneDX UUID pattern).
+pub(crate) fn content_uuid(bytes: &[u8]) -> String {
+    let h = Sha256::digest(bytes);
+    let mut b = [0u8; 16];
+    b.copy_from_slice(&h[..16]);
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}
+
+/// Pretty JSON with a final newline; keys are sorted (serde_json's default map).
+pub(crate) fn to_bytes(v: &serde_json::Value) -> Vec<u8> {
+    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    out.push(b'\n');
+    out
+}
+
+/// Licences as one SPDX expression when every stated licence parses as one.
+pub(crate) fn spdx_expression(licenses: &[String]) -> Option<String> {
+    if licenses.is_empty() {
+        return None;
+    }
+    let mut parts = Vec::new();
+    for l in licenses {
+        let e = ::spdx::Expression::parse(l).ok()?;
+        parts.push(e.to_string());
+    }
+    Some(if parts.len() == 1 {
+        parts.remove(0)
+    } else {
+        parts
+            .iter()
+            .map(|p| format!("({p})"))
+            .collect::<Vec<_>>()
+            .join(" AND ")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_known_values() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_700_000_000), "2023-11-14T22:13:20Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn uuid_shape() {
+        let u = content_uuid(b"x");
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "5");
+    }
+}

@@ -1,0 +1,250 @@
+//! `palisade sbom`: software bills of materials from lockfiles.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, bail};
+use palisade_lockfile::{Format, Lockfile};
+use palisade_sbom::{Project, SbomFormat};
+
+const SBOM_EXAMPLES: &str = "Examples:
+  palisade sbom generate . --out sbom.cdx.json
+  palisade sbom generate --format spdx-json Cargo.lock web/pnpm-lock.yaml";
+
+const GENERATE_EXAMPLES: &str = "Examples:
+  # every lockfile under the current directory (honours .gitignore), CycloneDX 1.6
+  palisade sbom generate . --out sbom.cdx.json
+  # SPDX 2.3 from two files given explicitly; fixture names are recognised by content
+  palisade sbom generate --format spdx-json trivy-yarn_happy.lock go.mod
+  # force the reader, keep going past unreadable files (exit 1 if any)
+  palisade sbom generate --type pnpm --keep-going locks/*.yaml
+
+Coverage (files, entries parsed/skipped, components) is printed on stderr.
+Timestamps come from SOURCE_DATE_EPOCH when set, else 1970-01-01T00:00:00Z,
+so the same tree always gives byte-identical output.";
+
+/// Software bills of materials.
+#[derive(clap::Args, Debug)]
+#[command(after_help = SBOM_EXAMPLES)]
+pub struct SbomArgs {
+    #[command(subcommand)]
+    command: SbomCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum SbomCommand {
+    /// Build one SBOM from every lockfile and manifest found under PATH, or from files.
+    #[command(after_help = GENERATE_EXAMPLES)]
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct GenerateArgs {
+    /// Directories to scan or lockfiles to read [default: .]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format: cyclonedx-json or spdx-json.
+    #[arg(long, default_value = "cyclonedx-json", value_parser = parse_format)]
+    format: SbomFormat,
+    /// Write the SBOM to FILE instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Overwrite FILE if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Lockfile type for files given explicitly (default: detect from name and content).
+    #[arg(long = "type", value_name = "T", value_parser = parse_type)]
+    lock_type: Option<Format>,
+    /// Report unreadable files and go on (exit status 1 if there were any).
+    #[arg(long)]
+    keep_going: bool,
+    /// Name of the root component (default: from the lockfiles, else the directory).
+    #[arg(long)]
+    name: Option<String>,
+    /// Version of the root component.
+    #[arg(long = "project-version", value_name = "VERSION")]
+    project_version: Option<String>,
+    /// Also list every skipped entry with its reason on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+fn parse_format(s: &str) -> Result<SbomFormat, String> {
+    s.parse()
+}
+
+fn parse_type(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+/// Runs `palisade sbom ...`.
+pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
+    match args.command {
+        SbomCommand::Generate(g) => generate(g),
+    }
+}
+
+/// One input file and the name to record for it.
+struct Input {
+    path: PathBuf,
+    shown: String,
+    format: Option<Format>,
+}
+
+fn collect_inputs(args: &GenerateArgs) -> anyhow::Result<Vec<Input>> {
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let many = paths.len() > 1;
+    let mut inputs = Vec::new();
+    for root in &paths {
+        let meta = std::fs::metadata(root).with_context(|| format!("{}", root.display()))?;
+        if meta.is_dir() {
+            let found = palisade_sbom::discover(root)?;
+            if found.is_empty() {
+                bail!("{}: no lockfile or manifest found", root.display());
+            }
+            for f in found {
+                let rel = f
+                    .strip_prefix(root)
+                    .unwrap_or(&f)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let shown = if many {
+                    format!("{}/{rel}", root.display())
+                } else {
+                    rel
+                };
+                inputs.push(Input {
+                    path: f,
+                    shown,
+                    format: None,
+                });
+            }
+        } else {
+            let shown = if many {
+                root.to_string_lossy().to_string()
+            } else {
+                root.file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default()
+            };
+            inputs.push(Input {
+                path: root.clone(),
+                shown,
+                format: args.lock_type,
+            });
+        }
+    }
+    Ok(inputs)
+}
+
+fn project_name(args: &GenerateArgs, files: &[(String, Lockfile)]) -> Project {
+    let from_lock = files.iter().find_map(|(_, l)| l.project.clone());
+    let dir_name = || {
+        let first = args
+            .paths
+            .first()
+            .cloned()
+            .unwrap_or_else(|| PathBuf::from("."));
+        let dir = if first.is_dir() {
+            first
+        } else {
+            first.parent().map(Path::to_path_buf).unwrap_or_default()
+        };
+        std::fs::canonicalize(&dir)
+            .ok()
+            .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+            .unwrap_or_else(|| "project".to_string())
+    };
+    let (name, version) = match (&args.name, from_lock) {
+        (Some(n), _) => (n.clone(), None),
+        (None, Some((n, v))) => (n, v),
+        (None, None) => (dir_name(), None),
+    };
+    Project {
+        name,
+        version: args.project_version.clone().or(version),
+    }
+}
+
+fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let inputs = collect_inputs(&args)?;
+    let created = palisade_sbom::creation_time()?;
+    let results: Vec<_> = {
+        use rayon::prelude::*;
+        inputs
+            .par_iter()
+            .map(|i| palisade_lockfile::parse_file(&i.path, i.format))
+            .collect()
+    };
+    let mut files = Vec::new();
+    let mut errors = Vec::new();
+    for (input, r) in inputs.iter().zip(results) {
+        match r {
+            Ok(l) => files.push((input.shown.clone(), l)),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() && !args.keep_going {
+        let msgs: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        bail!(
+            "{}\n(use --keep-going to report unreadable files and go on)",
+            msgs.join("\n")
+        );
+    }
+    let project = project_name(&args, &files);
+    let sbom = palisade_sbom::assemble(project, &files);
+    let bytes = palisade_sbom::write(&sbom, args.format, &created);
+    match &args.out {
+        Some(path) => palisade_io::write_atomic(
+            path,
+            &bytes,
+            palisade_io::WriteOptions {
+                overwrite: args.force,
+                mode: None,
+            },
+        )?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(&bytes)
+            .context("writing to standard output")?,
+    }
+    let mut err = std::io::stderr().lock();
+    let (mut entries, mut parsed, mut skipped) = (0, 0, 0);
+    for (shown, l) in &files {
+        let c = l.coverage;
+        entries += c.entries;
+        parsed += c.parsed;
+        skipped += c.skipped;
+        let _ = writeln!(
+            err,
+            "{shown}: {} — {} packages ({} entries: {} parsed, {} skipped)",
+            l.format, c.packages, c.entries, c.parsed, c.skipped
+        );
+        if args.verbose {
+            for s in &l.skipped {
+                let line = s.line.map(|n| format!(":{n}")).unwrap_or_default();
+                let _ = writeln!(err, "  skipped {shown}{line} {}: {}", s.entry, s.reason);
+            }
+        }
+    }
+    for e in &errors {
+        let _ = writeln!(err, "error: {e}");
+    }
+    let _ = writeln!(
+        err,
+        "coverage: {} files read, {} unreadable; {entries} entries: {parsed} parsed, {skipped} skipped; {} components",
+        files.len(),
+        errors.len(),
+        sbom.components.len()
+    );
+    Ok(if errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

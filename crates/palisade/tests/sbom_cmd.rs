@@ -1,0 +1,104 @@
+//! `palisade sbom generate` through `cmd::sbom::run` (main.rs wires it in at merge).
+
+#[path = "../src/cmd/sbom.rs"]
+#[allow(dead_code)]
+mod sbom;
+
+use std::path::{Path, PathBuf};
+
+use clap::Parser;
+
+#[derive(Parser)]
+struct Cli {
+    #[command(flatten)]
+    args: sbom::SbomArgs,
+}
+
+fn shared(p: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lockfiles")
+        .join(p)
+        .display()
+        .to_string()
+}
+
+fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
+    let mut argv = vec!["palisade-sbom"];
+    argv.extend_from_slice(args);
+    sbom::run(Cli::try_parse_from(argv)?.args)
+}
+
+fn code(c: std::process::ExitCode) -> String {
+    format!("{c:?}")
+}
+
+#[test]
+fn generate_explicit_fixtures_both_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out: PathBuf = dir.path().join("bom.json");
+    let out_s = out.display().to_string();
+    let a = shared("yarn/trivy-yarn_happy.lock");
+    let b = shared("go/scalibr-indirect-1.23.go.mod");
+    let c = run(&["generate", &a, &b, "--out", &out_s]).expect("runs");
+    assert_eq!(code(c), code(std::process::ExitCode::SUCCESS));
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    assert_eq!(v["specVersion"], "1.6");
+    assert_eq!(
+        v["components"].as_array().expect("components").len(),
+        18 + 3
+    );
+    // Existing output is not overwritten without --force.
+    let e = run(&["generate", &a, "--out", &out_s]).expect_err("exists");
+    assert!(e.to_string().contains("already exists"), "{e}");
+    run(&[
+        "generate",
+        &a,
+        "--out",
+        &out_s,
+        "--force",
+        "--format",
+        "spdx-json",
+    ])
+    .expect("force");
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).expect("read")).expect("json");
+    assert_eq!(v["spdxVersion"], "SPDX-2.3");
+}
+
+#[test]
+fn broken_file_is_an_error_unless_keep_going() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("bom.json").display().to_string();
+    let good = shared("rust/trivy-cargo_v3.lock");
+    let bad = shared("npm/npmcli-conflict-package-lock.json");
+    let e = run(&["generate", &good, &bad, "--out", &out]).expect_err("broken input");
+    assert!(
+        e.to_string()
+            .contains("npmcli-conflict-package-lock.json:13:"),
+        "{e}"
+    );
+    let c = run(&["generate", &good, &bad, "--out", &out, "--keep-going"]).expect("keeps going");
+    assert_eq!(code(c), code(std::process::ExitCode::from(1)));
+}
+
+#[test]
+fn type_override_and_usage_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("bom.json").display().to_string();
+    let f = shared("pnpm/trivy-pnpm-lock_v6_with_dev.yaml");
+    run(&["generate", "--type", "pnpm", &f, "--out", &out]).expect("typed");
+    assert!(run(&["generate", "--type", "nonsense", &f]).is_err());
+    assert!(run(&["generate", "--format", "xml", &f]).is_err());
+    assert!(run(&["generate", "/nonexistent/path"]).is_err());
+}
+
+#[test]
+fn every_help_has_an_example() {
+    for args in [&["--help"][..], &["generate", "--help"][..]] {
+        let mut argv = vec!["palisade-sbom"];
+        argv.extend_from_slice(args);
+        let e = Cli::try_parse_from(argv).err().expect("help exits");
+        assert!(e.to_string().contains("Examples:"), "{args:?}");
+    }
+}

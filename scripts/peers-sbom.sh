@@ -1,0 +1,21 @@
+#!/bin/sh
+# Creates or updates the Python venv with the official SBOM validators used by the
+# palisade-sbom tests: cyclonedx-python-lib (JSON schema validator, `json-validation`
+# extra) and spdx-tools (`pyspdxtools -i FILE`).
+#
+#   PALISADE_PEERS_VENV=/path/to/venv scripts/peers-sbom.sh
+#
+# Default venv: $HOME/.cache/palisade/venv. Only PyPI is contacted (through pip).
+set -eu
+VENV="${PALISADE_PEERS_VENV:-$HOME/.cache/palisade/venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+    mkdir -p "$(dirname "$VENV")"
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/python" -m pip install --quiet --upgrade pip
+"$VENV/bin/python" -m pip install --quiet --upgrade \
+    'cyclonedx-python-lib[json-validation]>=8' \
+    'spdx-tools>=0.8'
+"$VENV/bin/python" -c 'import cyclonedx.validation.json, spdx_tools; print("cyclonedx-python-lib and spdx-tools ready")'
+"$VENV/bin/pyspdxtools" --help >/dev/null
+echo "venv: $VENV"

@@ -15,7 +15,21 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// The workspace root (the folder with the top `Cargo.toml`).
+///
+/// Found at run time from the current directory (cargo runs each test binary in its
+/// package's folder), not from this crate's compile-time path: a target directory shared
+/// between clones may hold a copy of this crate compiled in another clone.
 pub fn workspace_root() -> PathBuf {
+    if let Ok(cwd) = std::env::current_dir() {
+        for dir in cwd.ancestors() {
+            let manifest = dir.join("Cargo.toml");
+            if std::fs::read_to_string(&manifest).is_ok_and(|t| t.contains("[workspace]"))
+                && dir.join("crates").is_dir()
+            {
+                return dir.to_path_buf();
+            }
+        }
+    }
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     here.ancestors()
         .nth(2)

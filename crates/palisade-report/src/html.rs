@@ -112,15 +112,7 @@ code{{background:#f5f5f5;padding:0 .2em}}
         schema = esc(&report.schema_version)
     );
     out.push_str(&chart(report));
-    for phase in Phase::ALL {
-        let controls: Vec<_> = report
-            .controls
-            .iter()
-            .filter(|c| c.phase == phase)
-            .collect();
-        if controls.is_empty() {
-            continue;
-        }
+    for (phase, controls) in report.by_phase() {
         let _ = write!(
             out,
             "<h2>{}</h2>\n<table><tr><th>status</th><th>control</th><th>evidence</th><th>remediation</th></tr>\n",

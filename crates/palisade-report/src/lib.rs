@@ -205,6 +205,23 @@ pub struct Tool {
 }
 
 impl Report {
+    /// The phases that have controls, in the paper's order, each with its controls.
+    pub fn by_phase(&self) -> Vec<(Phase, Vec<&ControlResult>)> {
+        Phase::ALL
+            .iter()
+            .map(|p| {
+                (
+                    *p,
+                    self.controls
+                        .iter()
+                        .filter(|c| c.phase == *p)
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .filter(|(_, cs)| !cs.is_empty())
+            .collect()
+    }
+
     /// Counts of each status in `phase` (all phases with `None`), in [`Status::ALL`] order.
     pub fn counts(&self, phase: Option<Phase>) -> Vec<(Status, usize)> {
         Status::ALL
@@ -273,15 +290,7 @@ pub fn render_markdown(report: &Report) -> String {
                 .join(" | ")
         );
     }
-    for phase in Phase::ALL {
-        let controls: Vec<_> = report
-            .controls
-            .iter()
-            .filter(|c| c.phase == phase)
-            .collect();
-        if controls.is_empty() {
-            continue;
-        }
+    for (phase, controls) in report.by_phase() {
         let _ = writeln!(out, "\n## {}\n", phase.title());
         let _ = writeln!(out, "| status | control | evidence | remediation |");
         let _ = writeln!(out, "|---|---|---|---|");
@@ -335,15 +344,7 @@ pub fn render_table(report: &Report, colour: bool) -> String {
         format!("\x1b[{code}m{text}\x1b[0m")
     };
     let mut out = String::new();
-    for phase in Phase::ALL {
-        let controls: Vec<_> = report
-            .controls
-            .iter()
-            .filter(|c| c.phase == phase)
-            .collect();
-        if controls.is_empty() {
-            continue;
-        }
+    for (phase, controls) in report.by_phase() {
         let summary = report
             .counts(Some(phase))
             .into_iter()

@@ -10,7 +10,8 @@ fi
 # Pinned: the versions the interop behaviour was checked against.
 "$venv/bin/pip" install --quiet --disable-pip-version-check \
   'securesystemslib[crypto]==1.6.0' \
-  'cryptography==50.0.2'
+  'cryptography==50.0.2' \
+  'in-toto==3.1.0'
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi

@@ -44,6 +44,8 @@ enum Command {
     Dsse(cmd::dsse::DsseArgs),
     /// Sign in-toto statements into attestation bundles, and verify them.
     Attest(cmd::attest::AttestArgs),
+    /// Record in-toto links, write and sign layouts, verify a supply chain.
+    Intoto(cmd::intoto::IntotoArgs),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Key(a) => cmd::key::run(a, &globals),
         Command::Dsse(a) => cmd::dsse::run(a, &globals),
         Command::Attest(a) => cmd::attest::run(a, &globals),
+        Command::Intoto(a) => cmd::intoto::run(a, &globals),
     };
     match result {
         Ok(code) => code,

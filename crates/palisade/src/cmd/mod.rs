@@ -2,4 +2,5 @@
 
 pub mod attest;
 pub mod dsse;
+pub mod intoto;
 pub mod key;

@@ -1,0 +1,478 @@
+//! Signed in-toto documents: legacy Metablocks (`{signed, signatures}`, signatures over
+//! canonical JSON) and DSSE envelopes (Python's raw link/layout payload, or an in-toto
+//! Statement with the link predicate v0.3).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use palisade_cjson::{Limits, Value};
+use palisade_dsse::{Envelope, INTOTO_PAYLOAD_TYPE};
+use palisade_keys::{PrivateKey, PublicKey};
+
+use crate::IntotoError;
+use crate::model::{Artifacts, Ctx, Layout, Link};
+
+/// The largest metadata file read: 256 MiB (links over many artefacts are large).
+pub const MAX_METADATA_BYTES: u64 = 256 * 1024 * 1024;
+/// The deepest JSON nesting accepted in metadata.
+pub const MAX_DEPTH: usize = 64;
+/// The most signatures a Metablock may carry.
+pub const MAX_SIGNATURES: usize = palisade_dsse::MAX_SIGNATURES;
+/// The predicate type of in-toto link attestations.
+pub const LINK_PREDICATE_V03: &str = "https://in-toto.io/attestation/link/v0.3";
+
+/// How a document is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeKind {
+    /// `{"signed": …, "signatures": [{keyid, sig(hex)}]}`
+    Metablock,
+    /// DSSE with the raw link/layout JSON as payload (what Python in-toto writes).
+    Dsse,
+    /// DSSE with an in-toto Statement v1 carrying the link predicate v0.3.
+    Statement,
+}
+
+impl std::str::FromStr for EnvelopeKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "metablock" => Ok(EnvelopeKind::Metablock),
+            "dsse" => Ok(EnvelopeKind::Dsse),
+            "statement" => Ok(EnvelopeKind::Statement),
+            _ => Err(format!(
+                "unknown envelope '{s}' (metablock, dsse, statement)"
+            )),
+        }
+    }
+}
+
+/// What a document carries.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A link.
+    Link(Link),
+    /// A layout (a root layout, or a sublayout standing in for a step's link).
+    Layout(Box<Layout>),
+}
+
+#[derive(Debug, Clone)]
+enum Wrapper {
+    Metablock {
+        signed: Value,
+        signatures: Vec<(String, String)>,
+    },
+    Dsse(Envelope),
+}
+
+/// A signed in-toto document read from untrusted bytes.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    wrapper: Wrapper,
+    kind: EnvelopeKind,
+    /// The document.
+    pub payload: Payload,
+}
+
+fn parse_json(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Value, IntotoError> {
+    palisade_cjson::parse_with(
+        bytes,
+        Limits {
+            max_depth: MAX_DEPTH,
+            ..Limits::default()
+        },
+    )
+    .map_err(|e| ctx.err("$", e.to_string()))
+}
+
+fn payload_of(v: &Value, ctx: &Ctx<'_>, at: &str) -> Result<Payload, IntotoError> {
+    match v.get("_type").and_then(Value::as_str) {
+        Some("link") => Ok(Payload::Link(Link::from_value(v, ctx, at)?)),
+        Some("layout") => Ok(Payload::Layout(Box::new(Layout::from_value(v, ctx, at)?))),
+        Some(t) => Err(ctx.err(&format!("{at}._type"), format!("unknown type '{t}'"))),
+        None => Err(ctx.err(&format!("{at}._type"), "missing")),
+    }
+}
+
+fn digests(
+    v: Option<&Value>,
+    ctx: &Ctx<'_>,
+    at: &str,
+) -> Result<BTreeMap<String, String>, IntotoError> {
+    let mut out = BTreeMap::new();
+    if let Some(Value::Object(m)) = v {
+        for (k, d) in m {
+            match d {
+                Value::String(s) => {
+                    out.insert(k.clone(), s.clone());
+                }
+                _ => return Err(ctx.err(&format!("{at}.{k}"), "expected a string")),
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a Statement v1 whose predicate is a link v0.3 into a [`Link`].
+fn link_from_statement(v: &Value, ctx: &Ctx<'_>) -> Result<Link, IntotoError> {
+    let pt = v.get("predicateType").and_then(Value::as_str).unwrap_or("");
+    if pt != LINK_PREDICATE_V03 {
+        return Err(ctx.err(
+            "$.payload.predicateType",
+            format!("'{pt}' is not the link predicate {LINK_PREDICATE_V03}"),
+        ));
+    }
+    let Some(pred @ Value::Object(pm)) = v.get("predicate") else {
+        return Err(ctx.err("$.payload.predicate", "expected an object"));
+    };
+    let name = pred
+        .get("name")
+        .and_then(Value::as_str)
+        .ok_or_else(|| ctx.err("$.payload.predicate.name", "missing"))?;
+    let mut link = Link::new(name);
+    if let Some(Value::Array(c)) = pm.get("command") {
+        for (i, a) in c.iter().enumerate() {
+            link.command.push(
+                a.as_str()
+                    .ok_or_else(|| {
+                        ctx.err(
+                            &format!("$.payload.predicate.command[{i}]"),
+                            "expected a string",
+                        )
+                    })?
+                    .to_string(),
+            );
+        }
+    }
+    let descriptors = |list: Option<&Value>, at: &str| -> Result<Artifacts, IntotoError> {
+        let mut out = Artifacts::new();
+        if let Some(Value::Array(a)) = list {
+            if a.len() > crate::model::MAX_ARTIFACTS {
+                return Err(ctx.err(at, "too many artefacts"));
+            }
+            for (i, d) in a.iter().enumerate() {
+                let p = format!("{at}[{i}]");
+                let n = d
+                    .get("name")
+                    .or_else(|| d.get("uri"))
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| ctx.err(&p, "no name"))?;
+                out.insert(
+                    n.to_string(),
+                    digests(d.get("digest"), ctx, &format!("{p}.digest"))?,
+                );
+            }
+        }
+        Ok(out)
+    };
+    link.materials = descriptors(pm.get("materials"), "$.payload.predicate.materials")?;
+    link.products = descriptors(v.get("subject"), "$.payload.subject")?;
+    if let Some(Value::Object(b)) = pm.get("byproducts") {
+        link.byproducts = b.clone();
+    }
+    if let Some(Value::Object(e)) = pm.get("environment") {
+        link.environment = e.clone();
+    }
+    Ok(link)
+}
+
+impl Metadata {
+    /// Reads a metadata file (bounded size); errors name the file and the place.
+    pub fn read_file(path: &Path) -> Result<Metadata, IntotoError> {
+        let bytes = palisade_io::read_limited(path, MAX_METADATA_BYTES)?;
+        Metadata::from_bytes(&bytes, &path.display().to_string())
+    }
+
+    /// Reads metadata from bytes; `file` names the source in errors.
+    pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Metadata, IntotoError> {
+        let ctx = Ctx { file };
+        let v = parse_json(bytes, &ctx)?;
+        if v.get("payload").is_some() {
+            let env = Envelope::from_json(bytes).map_err(|e| ctx.err("$", e.to_string()))?;
+            if env.payload_type != INTOTO_PAYLOAD_TYPE {
+                return Err(ctx.err(
+                    "$.payloadType",
+                    format!("'{}' is not {INTOTO_PAYLOAD_TYPE}", env.payload_type),
+                ));
+            }
+            let raw = env
+                .payload_bytes()
+                .map_err(|e| ctx.err("$.payload", e.to_string()))?;
+            let pv = parse_json(
+                &raw,
+                &Ctx {
+                    file: &format!("{file} (payload)"),
+                },
+            )?;
+            let is_statement = pv
+                .get("_type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.starts_with("https://in-toto.io/Statement/"));
+            let (payload, kind) = if is_statement {
+                // The statement layer is the trust core's; we only read the link predicate.
+                palisade_attest::Statement::from_json(&raw)
+                    .map_err(|e| ctx.err("$.payload", e.to_string()))?;
+                (
+                    Payload::Link(link_from_statement(&pv, &ctx)?),
+                    EnvelopeKind::Statement,
+                )
+            } else {
+                (payload_of(&pv, &ctx, "$.payload")?, EnvelopeKind::Dsse)
+            };
+            return Ok(Metadata {
+                wrapper: Wrapper::Dsse(env),
+                kind,
+                payload,
+            });
+        }
+        Metadata::metablock(&v, &ctx)
+    }
+
+    /// Reads a Metablock (`{signed, signatures}`) from an already parsed value.
+    pub fn from_metablock_value(v: &Value, file: &str) -> Result<Metadata, IntotoError> {
+        Metadata::metablock(v, &Ctx { file })
+    }
+
+    fn metablock(v: &Value, ctx: &Ctx<'_>) -> Result<Metadata, IntotoError> {
+        let ctx = *ctx;
+        let Value::Object(m) = v else {
+            return Err(ctx.err(
+                "$",
+                "expected an object with 'signed' and 'signatures', or a DSSE envelope",
+            ));
+        };
+        let signed = m
+            .get("signed")
+            .ok_or_else(|| ctx.err("$.signed", "missing"))?
+            .clone();
+        let mut signatures = Vec::new();
+        match m.get("signatures") {
+            Some(Value::Array(a)) => {
+                if a.len() > MAX_SIGNATURES {
+                    return Err(ctx.err(
+                        "$.signatures",
+                        format!("more than {MAX_SIGNATURES} signatures"),
+                    ));
+                }
+                for (i, s) in a.iter().enumerate() {
+                    let at = format!("$.signatures[{i}]");
+                    let keyid = s
+                        .get("keyid")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| ctx.err(&at, "no string 'keyid'"))?;
+                    let sig = s
+                        .get("sig")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| ctx.err(&at, "no string 'sig'"))?;
+                    signatures.push((keyid.to_string(), sig.to_string()));
+                }
+            }
+            _ => return Err(ctx.err("$.signatures", "expected an array")),
+        }
+        let payload = payload_of(&signed, &ctx, "$.signed")?;
+        Ok(Metadata {
+            wrapper: Wrapper::Metablock { signed, signatures },
+            kind: EnvelopeKind::Metablock,
+            payload,
+        })
+    }
+
+    /// How the document is wrapped.
+    pub fn kind(&self) -> EnvelopeKind {
+        self.kind
+    }
+
+    /// Key ids the signatures claim.
+    pub fn signature_keyids(&self) -> Vec<String> {
+        match &self.wrapper {
+            Wrapper::Metablock { signatures, .. } => {
+                signatures.iter().map(|(k, _)| k.clone()).collect()
+            }
+            Wrapper::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
+        }
+    }
+
+    /// Checks that `key` made a valid signature over the document.
+    pub fn verify_signature(&self, key: &PublicKey) -> Result<(), String> {
+        match &self.wrapper {
+            Wrapper::Metablock { signed, signatures } => {
+                let mine: Vec<&String> = signatures
+                    .iter()
+                    .filter(|(k, _)| k == key.keyid())
+                    .map(|(_, s)| s)
+                    .collect();
+                if mine.is_empty() {
+                    return Err(format!("no signature by key {}", key.keyid()));
+                }
+                let message = palisade_cjson::encode(signed);
+                for sig in mine {
+                    if let Ok(raw) = hex::decode(sig)
+                        && key.verify(&message, &raw).is_ok()
+                    {
+                        return Ok(());
+                    }
+                }
+                Err(format!(
+                    "the signature by key {} does not verify",
+                    key.keyid()
+                ))
+            }
+            Wrapper::Dsse(env) => env
+                .verify(std::slice::from_ref(key), 1)
+                .map(|_| ())
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Signs `payload` (a link or layout JSON object) into a new document.
+    pub fn sign_value(
+        payload: &Value,
+        kind: EnvelopeKind,
+        keys: &[&PrivateKey],
+    ) -> Result<Vec<u8>, IntotoError> {
+        match kind {
+            EnvelopeKind::Metablock => {
+                let message = palisade_cjson::encode(payload);
+                let mut sigs = Vec::new();
+                for k in keys {
+                    let sig = k
+                        .sign(&message)
+                        .map_err(|e| IntotoError::Key(e.to_string()))?;
+                    sigs.push((k.public_key().keyid().to_string(), hex::encode(sig)));
+                }
+                metablock_json(payload, &sigs)
+            }
+            EnvelopeKind::Dsse => {
+                let body = json_compact(payload)?;
+                let env = Envelope::sign(INTOTO_PAYLOAD_TYPE, &body, keys)
+                    .map_err(|e| IntotoError::Key(e.to_string()))?;
+                Ok(env.to_json_pretty().into_bytes())
+            }
+            EnvelopeKind::Statement => Err(IntotoError::Key(
+                "use sign_link_statement for statements".into(),
+            )),
+        }
+    }
+
+    /// Adds signatures by `keys` to this document (a signature by the same key id is
+    /// replaced) and writes it as `kind` (a Metablock can be rewritten as DSSE and back;
+    /// the old signatures only carry over when the wrapper stays the same).
+    pub fn add_signatures(
+        &self,
+        kind: EnvelopeKind,
+        keys: &[&PrivateKey],
+    ) -> Result<Vec<u8>, IntotoError> {
+        let signed = self.signed_value()?;
+        match (&self.wrapper, kind) {
+            (Wrapper::Metablock { signatures, .. }, EnvelopeKind::Metablock) => {
+                let message = palisade_cjson::encode(&signed);
+                let mut sigs: Vec<(String, String)> = signatures.clone();
+                for k in keys {
+                    let id = k.public_key().keyid().to_string();
+                    let sig = hex::encode(
+                        k.sign(&message)
+                            .map_err(|e| IntotoError::Key(e.to_string()))?,
+                    );
+                    sigs.retain(|(kid, _)| *kid != id);
+                    sigs.push((id, sig));
+                }
+                metablock_json(&signed, &sigs)
+            }
+            (Wrapper::Dsse(env), EnvelopeKind::Dsse) => {
+                let body = env
+                    .payload_bytes()
+                    .map_err(|e| IntotoError::Key(e.to_string()))?;
+                let fresh = Envelope::sign(&env.payload_type, &body, keys)
+                    .map_err(|e| IntotoError::Key(e.to_string()))?;
+                let mut out = env.clone();
+                for s in fresh.signatures {
+                    out.signatures.retain(|o| o.keyid != s.keyid);
+                    out.signatures.push(s);
+                }
+                Ok(out.to_json_pretty().into_bytes())
+            }
+            (_, k) => Metadata::sign_value(&signed, k, keys),
+        }
+    }
+
+    /// The signed document as a JSON value (the Metablock's `signed`, or the DSSE payload).
+    pub fn signed_value(&self) -> Result<Value, IntotoError> {
+        match &self.wrapper {
+            Wrapper::Metablock { signed, .. } => Ok(signed.clone()),
+            Wrapper::Dsse(env) => {
+                let raw = env
+                    .payload_bytes()
+                    .map_err(|e| IntotoError::Key(e.to_string()))?;
+                parse_json(&raw, &Ctx { file: "payload" })
+            }
+        }
+    }
+}
+
+/// Signs `link` as an in-toto Statement v1 with the link predicate v0.3 (subjects are
+/// the products) in DSSE.
+pub fn sign_link_statement(link: &Link, keys: &[&PrivateKey]) -> Result<Vec<u8>, IntotoError> {
+    let to_json = |v: Value| {
+        v.to_serde_json()
+            .map_err(|e| IntotoError::Key(e.to_string()))
+    };
+    let subjects: Vec<palisade_attest::Subject> = link
+        .products
+        .iter()
+        .map(|(n, d)| palisade_attest::Subject {
+            name: n.clone(),
+            digest: d.clone(),
+        })
+        .collect();
+    let materials: Vec<serde_json::Value> = link
+        .materials
+        .iter()
+        .map(|(n, d)| serde_json::json!({"name": n, "digest": d}))
+        .collect();
+    let predicate = serde_json::json!({
+        "name": link.name,
+        "command": link.command,
+        "materials": materials,
+        "byproducts": to_json(Value::Object(link.byproducts.clone()))?,
+        "environment": to_json(Value::Object(link.environment.clone()))?,
+    });
+    let st = palisade_attest::Statement {
+        type_: palisade_attest::STATEMENT_V1.to_string(),
+        subject: subjects,
+        predicate_type: LINK_PREDICATE_V03.to_string(),
+        predicate,
+    };
+    let env =
+        palisade_attest::sign_statement(&st, keys).map_err(|e| IntotoError::Key(e.to_string()))?;
+    Ok(env.to_json_pretty().into_bytes())
+}
+
+/// Compact JSON with sorted keys (what Python's `json.loads` reads back exactly).
+pub fn json_compact(v: &Value) -> Result<Vec<u8>, IntotoError> {
+    let sj = v
+        .to_serde_json()
+        .map_err(|e| IntotoError::Key(e.to_string()))?;
+    serde_json::to_vec(&sj).map_err(|e| IntotoError::Key(e.to_string()))
+}
+
+fn metablock_json(signed: &Value, sigs: &[(String, String)]) -> Result<Vec<u8>, IntotoError> {
+    let sj = signed
+        .to_serde_json()
+        .map_err(|e| IntotoError::Key(e.to_string()))?;
+    let sigs: Vec<serde_json::Value> = sigs
+        .iter()
+        .map(|(k, s)| serde_json::json!({"keyid": k, "sig": s}))
+        .collect();
+    let doc = serde_json::json!({"signatures": sigs, "signed": sj});
+    let mut out = Vec::new();
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b" ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    serde::Serialize::serialize(&doc, &mut ser).map_err(|e| IntotoError::Key(e.to_string()))?;
+    out.push(b'\n');
+    Ok(out)
+}
+
+/// Writes an unsigned Metablock (`signatures: []`) around `signed`, as Python's
+/// `Metablock(signed=layout).dump()` does.
+pub fn unsigned_metablock(signed: &Value) -> Result<Vec<u8>, IntotoError> {
+    metablock_json(signed, &[])
+}

@@ -1,0 +1,384 @@
+//! Artefact rules applied with Python in-toto's queue semantics: every artefact of the
+//! item starts in the queue; each rule consumes what it matches (MATCH, CREATE, DELETE,
+//! MODIFY, ALLOW); DISALLOW fails on anything still queued that it matches, REQUIRE
+//! fails when its path is no longer (or never was) queued. Consumed artefacts are out of
+//! reach of later rules — so `ALLOW x` before `DISALLOW *` lets `x` through.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{ArtifactKind, Artifacts, Link, Rule};
+use crate::pattern::Pattern;
+
+/// Why an item's artefacts break its rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFailure {
+    /// The rule as written.
+    pub rule: String,
+    /// The artefacts that broke it (DISALLOW) or the one missing (REQUIRE).
+    pub artifacts: Vec<String>,
+    /// What happened.
+    pub message: String,
+}
+
+fn join_prefix(prefix: &str, path: &str) -> String {
+    // os.path.join(prefix, path) for relative paths (a '/'-rooted path replaces prefix)
+    if path.starts_with('/') {
+        path.to_string()
+    } else if prefix.is_empty() || prefix.ends_with('/') {
+        format!("{prefix}{path}")
+    } else {
+        format!("{prefix}/{path}")
+    }
+}
+
+fn filter<'q>(queue: &'q BTreeSet<String>, pattern: &str) -> Vec<&'q String> {
+    let p = Pattern::new(pattern);
+    if let Some(lit) = p.literal() {
+        return queue.get(lit).into_iter().collect();
+    }
+    queue.iter().filter(|a| p.matches(a)).collect()
+}
+
+/// Applies `rules` to the `kind` artefacts of `link` (the source item); `links` holds
+/// every step's and inspection's (reduced) link by name, for MATCH.
+pub fn apply_rules(
+    kind: ArtifactKind,
+    rules: &[Vec<String>],
+    link: &Link,
+    links: &BTreeMap<String, Link>,
+) -> Result<(), RuleFailure> {
+    let source: &Artifacts = match kind {
+        ArtifactKind::Materials => &link.materials,
+        ArtifactKind::Products => &link.products,
+    };
+    let mut queue: BTreeSet<String> = source.keys().cloned().collect();
+    for stanzas in rules {
+        let shown = stanzas.join(" ");
+        let rule = Rule::parse(stanzas).map_err(|e| RuleFailure {
+            rule: shown.clone(),
+            artifacts: Vec::new(),
+            message: e,
+        })?;
+        let consumed: Vec<String> = match &rule {
+            Rule::Match {
+                pattern,
+                src_prefix,
+                dest_kind,
+                dest_prefix,
+                dest_name,
+            } => {
+                let Some(dest) = links.get(dest_name) else {
+                    continue;
+                };
+                let dest_art = match dest_kind {
+                    ArtifactKind::Materials => &dest.materials,
+                    ArtifactKind::Products => &dest.products,
+                };
+                let norm_src = src_prefix.as_deref().map(|p| join_prefix(p, ""));
+                let pat = Pattern::new(pattern);
+                let mut out = Vec::new();
+                for full in &queue {
+                    let rel = match &norm_src {
+                        Some(p) => match full.strip_prefix(p.as_str()) {
+                            Some(r) => r,
+                            None => continue,
+                        },
+                        None => full.as_str(),
+                    };
+                    if !pat.matches(rel) {
+                        continue;
+                    }
+                    let dest_path = match dest_prefix {
+                        Some(d) => join_prefix(d, rel),
+                        None => rel.to_string(),
+                    };
+                    if let (Some(d), Some(s)) = (dest_art.get(&dest_path), source.get(full))
+                        && d == s
+                    {
+                        out.push(full.clone());
+                    }
+                }
+                out
+            }
+            Rule::Create(p) => filter(&queue, p)
+                .into_iter()
+                .filter(|a| !link.materials.contains_key(*a) && link.products.contains_key(*a))
+                .cloned()
+                .collect(),
+            Rule::Delete(p) => filter(&queue, p)
+                .into_iter()
+                .filter(|a| link.materials.contains_key(*a) && !link.products.contains_key(*a))
+                .cloned()
+                .collect(),
+            Rule::Modify(p) => filter(&queue, p)
+                .into_iter()
+                .filter(|a| matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(pr)) if m != pr))
+                .cloned()
+                .collect(),
+            Rule::Allow(p) => filter(&queue, p).into_iter().cloned().collect(),
+            Rule::Disallow(p) => {
+                let hit: Vec<String> = filter(&queue, p).into_iter().cloned().collect();
+                if !hit.is_empty() {
+                    return Err(RuleFailure {
+                        rule: shown,
+                        message: format!("disallowed artefact(s): {}", hit.join(", ")),
+                        artifacts: hit,
+                    });
+                }
+                Vec::new()
+            }
+            Rule::Require(p) => {
+                if !queue.contains(p) {
+                    return Err(RuleFailure {
+                        rule: shown,
+                        artifacts: vec![p.clone()],
+                        message: format!("required artefact {p} is not among the unconsumed {}", kind.as_str()),
+                    });
+                }
+                Vec::new()
+            }
+        };
+        for c in consumed {
+            queue.remove(&c);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn arts(list: &[(&str, &str)]) -> Artifacts {
+        list.iter()
+            .map(|(p, h)| {
+                (
+                    p.to_string(),
+                    BTreeMap::from([("sha256".to_string(), h.to_string())]),
+                )
+            })
+            .collect()
+    }
+
+    fn rules(list: &[&str]) -> Vec<Vec<String>> {
+        list.iter()
+            .map(|r| r.split(' ').map(String::from).collect())
+            .collect()
+    }
+
+    fn link(name: &str, m: &[(&str, &str)], p: &[(&str, &str)]) -> Link {
+        let mut l = Link::new(name);
+        l.materials = arts(m);
+        l.products = arts(p);
+        l
+    }
+
+    fn check(kind: ArtifactKind, r: &[&str], l: &Link, others: &[Link]) -> Result<(), RuleFailure> {
+        let links: BTreeMap<String, Link> = others
+            .iter()
+            .chain([l])
+            .map(|x| (x.name.clone(), x.clone()))
+            .collect();
+        apply_rules(kind, &rules(r), l, &links)
+    }
+
+    #[test]
+    fn allow_before_disallow_star() {
+        let l = link("s", &[], &[("a.txt", "1"), ("b.bin", "2")]);
+        assert!(
+            check(
+                ArtifactKind::Products,
+                &["ALLOW *.txt", "ALLOW b.bin", "DISALLOW *"],
+                &l,
+                &[]
+            )
+            .is_ok()
+        );
+        let e = check(
+            ArtifactKind::Products,
+            &["ALLOW *.txt", "DISALLOW *"],
+            &l,
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(e.rule, "DISALLOW *");
+        assert_eq!(e.artifacts, vec!["b.bin"]);
+        // DISALLOW first catches everything, even what a later ALLOW names
+        assert!(check(ArtifactKind::Products, &["DISALLOW *", "ALLOW *"], &l, &[]).is_err());
+    }
+
+    #[test]
+    fn consumed_artifacts_are_out_of_reach() {
+        let l = link("s", &[], &[("x", "1")]);
+        // ALLOW consumes x: REQUIRE no longer finds it in the queue
+        let e = check(ArtifactKind::Products, &["ALLOW x", "REQUIRE x"], &l, &[]).unwrap_err();
+        assert_eq!(e.artifacts, vec!["x"]);
+        assert!(
+            check(
+                ArtifactKind::Products,
+                &["REQUIRE x", "ALLOW x", "DISALLOW *"],
+                &l,
+                &[]
+            )
+            .is_ok()
+        );
+        // REQUIRE is literal, not a pattern
+        assert!(check(ArtifactKind::Products, &["REQUIRE *"], &l, &[]).is_err());
+    }
+
+    #[test]
+    fn create_delete_modify() {
+        let l = link(
+            "s",
+            &[("kept", "1"), ("gone", "2"), ("changed", "3")],
+            &[("kept", "1"), ("changed", "4"), ("new", "5")],
+        );
+        assert!(
+            check(
+                ArtifactKind::Products,
+                &["CREATE new", "MODIFY changed", "ALLOW kept", "DISALLOW *"],
+                &l,
+                &[]
+            )
+            .is_ok()
+        );
+        assert!(
+            check(
+                ArtifactKind::Materials,
+                &["DELETE gone", "MODIFY changed", "ALLOW kept", "DISALLOW *"],
+                &l,
+                &[]
+            )
+            .is_ok()
+        );
+        // CREATE does not consume an artefact that existed before
+        assert_eq!(
+            check(ArtifactKind::Products, &["CREATE *", "DISALLOW *"], &l, &[])
+                .unwrap_err()
+                .artifacts,
+            vec!["changed", "kept"]
+        );
+        // MODIFY does not consume unchanged ones
+        assert_eq!(
+            check(
+                ArtifactKind::Products,
+                &["MODIFY *", "DISALLOW kept"],
+                &l,
+                &[]
+            )
+            .unwrap_err()
+            .artifacts,
+            vec!["kept"]
+        );
+        // DELETE on products consumes nothing (a product was not deleted)
+        assert!(
+            check(
+                ArtifactKind::Products,
+                &["DELETE *", "DISALLOW new"],
+                &l,
+                &[]
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn match_with_prefixes() {
+        let build = link("build", &[], &[("dist/app", "A"), ("dist/lib", "L")]);
+        let pkg = link(
+            "pkg",
+            &[("src/app", "A"), ("src/lib", "X"), ("other", "A")],
+            &[],
+        );
+        // IN src on the source, IN dist on the destination
+        let e = check(
+            ArtifactKind::Materials,
+            &[
+                "MATCH * IN src WITH PRODUCTS IN dist FROM build",
+                "DISALLOW *",
+            ],
+            &pkg,
+            std::slice::from_ref(&build),
+        )
+        .unwrap_err();
+        // src/lib has another hash; "other" is outside the prefix
+        assert_eq!(e.artifacts, vec!["other", "src/lib"]);
+        // a trailing slash on the prefix is the same prefix
+        let e2 = check(
+            ArtifactKind::Materials,
+            &[
+                "MATCH * IN src/ WITH PRODUCTS IN dist/ FROM build",
+                "DISALLOW *",
+            ],
+            &pkg,
+            std::slice::from_ref(&build),
+        )
+        .unwrap_err();
+        assert_eq!(e, e2);
+        // the pattern applies after the source prefix is taken off
+        let e3 = check(
+            ArtifactKind::Materials,
+            &[
+                "MATCH src/* WITH PRODUCTS IN dist FROM build",
+                "DISALLOW src/*",
+            ],
+            &pkg,
+            std::slice::from_ref(&build),
+        )
+        .unwrap_err();
+        assert_eq!(e3.artifacts, vec!["src/app", "src/lib"]);
+        // unknown destination step: nothing consumed, not an error by itself
+        assert!(
+            check(
+                ArtifactKind::Materials,
+                &["MATCH * WITH PRODUCTS FROM nowhere"],
+                &pkg,
+                &[]
+            )
+            .is_ok()
+        );
+        // MATCH without prefixes: same path, same hash
+        let b2 = link("b2", &[], &[("other", "A")]);
+        assert!(
+            check(
+                ArtifactKind::Materials,
+                &["MATCH other WITH PRODUCTS FROM b2", "DISALLOW other"],
+                &pkg,
+                &[b2]
+            )
+            .is_ok()
+        );
+        // MATCH only consumes what is still queued
+        let e4 = check(
+            ArtifactKind::Materials,
+            &[
+                "ALLOW src/app",
+                "MATCH * IN src WITH PRODUCTS IN dist FROM build",
+                "REQUIRE src/app",
+            ],
+            &pkg,
+            &[build],
+        )
+        .unwrap_err();
+        assert_eq!(e4.rule, "REQUIRE src/app");
+    }
+
+    #[test]
+    fn match_compares_every_hash() {
+        let mut a = link("a", &[], &[("f", "1")]);
+        a.products
+            .get_mut("f")
+            .unwrap()
+            .insert("sha512".into(), "x".into());
+        let b = link("b", &[("f", "1")], &[]);
+        assert!(
+            check(
+                ArtifactKind::Materials,
+                &["MATCH f WITH PRODUCTS FROM a", "DISALLOW f"],
+                &b,
+                &[a]
+            )
+            .is_err()
+        );
+    }
+}

@@ -473,3 +473,96 @@ fn statement_links_and_record_start_stop() {
             .ends_with("-unfinished")
     }));
 }
+
+#[test]
+fn every_intoto_command_has_examples_and_bad_input_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    for cmd in [
+        vec!["intoto", "verify"],
+        vec!["intoto", "run"],
+        vec!["intoto", "record"],
+        vec!["intoto", "record", "start"],
+        vec!["intoto", "record", "stop"],
+        vec!["intoto", "layout"],
+        vec!["intoto", "layout", "new"],
+        vec!["intoto", "layout", "sign"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        let out = palisade(d.path()).args(&args).output().unwrap();
+        assert!(out.status.success(), "{cmd:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Examples:"),
+            "{cmd:?}"
+        );
+    }
+    palisade(d.path())
+        .args(["key", "generate", "--type", "ed25519", "--out", "k", "-q"])
+        .assert()
+        .success();
+    std::fs::write(
+        d.path().join("bad.layout"),
+        b"{\"signed\": {\"_type\": \"layout\"}, \"signatures\": []}",
+    )
+    .unwrap();
+    let out = palisade(d.path())
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "bad.layout",
+            "--layout-key",
+            "k.pub",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.layout") && err.contains("$.signed.expires"),
+        "{err}"
+    );
+    // a link file is not overwritten without --force
+    palisade(d.path())
+        .args(["intoto", "run", "--step", "s", "--key", "k", "-x", "-q"])
+        .assert()
+        .success();
+    palisade(d.path())
+        .args(["intoto", "run", "--step", "s", "--key", "k", "-x", "-q"])
+        .assert()
+        .code(2);
+    palisade(d.path())
+        .args([
+            "intoto", "run", "--step", "s", "--key", "k", "-x", "-q", "--force",
+        ])
+        .assert()
+        .success();
+    // same input, same bytes (ed25519 signatures are deterministic)
+    let a = std::fs::read(
+        d.path().join(
+            std::fs::read_dir(d.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .find(|n| n.to_str().unwrap().ends_with(".link"))
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    palisade(d.path())
+        .args([
+            "intoto", "run", "--step", "s", "--key", "k", "-x", "-q", "--force",
+        ])
+        .assert()
+        .success();
+    let b = std::fs::read(
+        d.path().join(
+            std::fs::read_dir(d.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .find(|n| n.to_str().unwrap().ends_with(".link"))
+                .unwrap(),
+        ),
+    )
+    .unwrap();
+    assert_eq!(a, b);
+}

@@ -47,8 +47,14 @@ Paths are recorded as Python in-toto does: directories recursively, sha256, defa
 excludes *.link*, .git, *.pyc, *~ (replaced by --exclude).")]
     Run(RunArgs),
     /// Record a step that is not one command: `start` before, `stop` after.
+    #[command(after_help = "Examples:
+  palisade intoto record start --step update-version --key bob -m src
+  palisade intoto record stop --step update-version --key bob -p src")]
     Record(RecordArgs),
     /// Write a layout skeleton or sign a layout.
+    #[command(after_help = "Examples:
+  palisade intoto layout new --out root.layout --step build=bob.pub
+  palisade intoto layout sign --key alice root.layout")]
     Layout(LayoutArgs),
 }
 

@@ -24,6 +24,8 @@ enum Tok {
 pub struct Pattern {
     toks: Vec<Tok>,
     literal: Option<String>,
+    /// `literal*`: a plain prefix test.
+    prefix: Option<String>,
 }
 
 impl Pattern {
@@ -56,7 +58,22 @@ impl Pattern {
             .iter()
             .all(|t| matches!(t, Tok::Lit(_)))
             .then(|| pat.to_string());
-        Pattern { toks, literal }
+        let prefix = match toks.split_last() {
+            Some((Tok::Star, head)) if head.iter().all(|t| matches!(t, Tok::Lit(_))) => Some(
+                head.iter()
+                    .filter_map(|t| match t {
+                        Tok::Lit(c) => Some(*c),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+            _ => None,
+        };
+        Pattern {
+            toks,
+            literal,
+            prefix,
+        }
     }
 
     /// The pattern's text when it has no wildcard at all (a fast path for lookups).
@@ -69,20 +86,29 @@ impl Pattern {
         if let Some(l) = &self.literal {
             return l == name;
         }
-        if self.toks == [Tok::Star] {
-            return true;
+        if let Some(p) = &self.prefix {
+            return name.starts_with(p.as_str());
         }
-        let s: Vec<char> = name.chars().collect();
+        if name.is_ascii() {
+            let b = name.as_bytes();
+            self.match_with(b.len(), |i| char::from(b[i]))
+        } else {
+            let s: Vec<char> = name.chars().collect();
+            self.match_with(s.len(), |i| s[i])
+        }
+    }
+
+    fn match_with(&self, len: usize, at: impl Fn(usize) -> char) -> bool {
         let (mut si, mut pi) = (0usize, 0usize);
         let mut star: Option<(usize, usize)> = None;
-        while si < s.len() {
+        while si < len {
             match self.toks.get(pi) {
                 Some(Tok::Star) => {
                     star = Some((pi, si));
                     pi += 1;
                     continue;
                 }
-                Some(t) if one(t, s[si]) => {
+                Some(t) if one(t, at(si)) => {
                     si += 1;
                     pi += 1;
                     continue;

@@ -366,6 +366,29 @@ fn rules(ctx: &Ctx<'_>, v: Option<&Value>, at: &str) -> Result<Vec<Vec<String>>,
     Ok(out)
 }
 
+/// Rules as their stanzas.
+type RuleList = Vec<Vec<String>>;
+
+/// The `expected_materials` and `expected_products` of a step or inspection.
+fn item_rules(
+    ctx: &Ctx<'_>,
+    item: &BTreeMap<String, Value>,
+    at: &str,
+) -> Result<(RuleList, RuleList), IntotoError> {
+    Ok((
+        rules(
+            ctx,
+            item.get("expected_materials"),
+            &format!("{at}.expected_materials"),
+        )?,
+        rules(
+            ctx,
+            item.get("expected_products"),
+            &format!("{at}.expected_products"),
+        )?,
+    ))
+}
+
 impl Layout {
     /// Reads the `signed` part of a layout (`_type: layout`) and checks it is well formed:
     /// unique step and inspection names, valid rules, thresholds of at least 1.
@@ -412,22 +435,15 @@ impl Layout {
                     .ok_or_else(|| ctx.err(&format!("{p}.threshold"), "must be at least 1"))?,
                 Some(_) => return Err(ctx.err(&format!("{p}.threshold"), "expected an integer")),
             };
+            let (expected_materials, expected_products) = item_rules(ctx, sm, &p)?;
             steps.push(Step {
                 name,
                 pubkeys: ctx.strings(sm.get("pubkeys"), &format!("{p}.pubkeys"))?,
                 threshold,
                 expected_command: ctx
                     .strings(sm.get("expected_command"), &format!("{p}.expected_command"))?,
-                expected_materials: rules(
-                    ctx,
-                    sm.get("expected_materials"),
-                    &format!("{p}.expected_materials"),
-                )?,
-                expected_products: rules(
-                    ctx,
-                    sm.get("expected_products"),
-                    &format!("{p}.expected_products"),
-                )?,
+                expected_materials,
+                expected_products,
             });
         }
         let mut inspect = Vec::new();
@@ -442,19 +458,12 @@ impl Layout {
             if !names.insert(name.clone()) {
                 return Err(ctx.err(&p, format!("name '{name}' is used twice")));
             }
+            let (expected_materials, expected_products) = item_rules(ctx, sm, &p)?;
             inspect.push(Inspection {
                 name,
                 run: ctx.strings(sm.get("run"), &format!("{p}.run"))?,
-                expected_materials: rules(
-                    ctx,
-                    sm.get("expected_materials"),
-                    &format!("{p}.expected_materials"),
-                )?,
-                expected_products: rules(
-                    ctx,
-                    sm.get("expected_products"),
-                    &format!("{p}.expected_products"),
-                )?,
+                expected_materials,
+                expected_products,
             });
         }
         Ok(Layout {

@@ -538,31 +538,23 @@ fn every_intoto_command_has_examples_and_bad_input_exits_2() {
         .assert()
         .success();
     // same input, same bytes (ed25519 signatures are deterministic)
-    let a = std::fs::read(
-        d.path().join(
-            std::fs::read_dir(d.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name())
-                .find(|n| n.to_str().unwrap().ends_with(".link"))
-                .unwrap(),
-        ),
-    )
-    .unwrap();
+    let a = the_link(d.path());
     palisade(d.path())
         .args([
             "intoto", "run", "--step", "s", "--key", "k", "-x", "-q", "--force",
         ])
         .assert()
         .success();
-    let b = std::fs::read(
-        d.path().join(
-            std::fs::read_dir(d.path())
-                .unwrap()
-                .map(|e| e.unwrap().file_name())
-                .find(|n| n.to_str().unwrap().ends_with(".link"))
-                .unwrap(),
-        ),
-    )
-    .unwrap();
+    let b = the_link(d.path());
     assert_eq!(a, b);
+}
+
+/// The bytes of the one link file in `dir`.
+fn the_link(dir: &Path) -> Vec<u8> {
+    let name = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .find(|n| n.to_str().unwrap().ends_with(".link"))
+        .unwrap();
+    std::fs::read(dir.join(name)).unwrap()
 }

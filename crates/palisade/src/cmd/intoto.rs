@@ -83,6 +83,26 @@ struct VerifyArgs {
     format: Format,
 }
 
+/// Which step, signed by whom.
+#[derive(Args)]
+struct Functionary {
+    /// The step's name.
+    #[arg(long, short = 'n')]
+    step: String,
+    /// The functionary's private key (for `record`, the same at start and stop).
+    #[arg(long, short = 'k')]
+    key: PathBuf,
+    /// Signature scheme (default: the key type's).
+    #[arg(long, value_parser = util::parse_scheme)]
+    scheme: Option<Scheme>,
+}
+
+impl Functionary {
+    fn load(&self) -> Result<PrivateKey> {
+        util::load_private(&self.key, self.scheme)
+    }
+}
+
 #[derive(Args, Clone)]
 struct PathOpts {
     /// gitignore-style pattern of paths not to record (repeatable; replaces the defaults).
@@ -116,15 +136,8 @@ impl PathOpts {
 
 #[derive(Args)]
 struct RunArgs {
-    /// The step's name.
-    #[arg(long, short = 'n')]
-    step: String,
-    /// The functionary's private key.
-    #[arg(long, short = 'k')]
-    key: PathBuf,
-    /// Signature scheme (default: the key type's).
-    #[arg(long, value_parser = util::parse_scheme)]
-    scheme: Option<Scheme>,
+    #[command(flatten)]
+    who: Functionary,
     /// Paths recorded before the command (repeatable, several per flag).
     #[arg(long, short = 'm', num_args = 1..)]
     materials: Vec<String>,
@@ -179,15 +192,8 @@ products and writes NAME.KEYID8.link.")]
 
 #[derive(Args)]
 struct RecordStartArgs {
-    /// The step's name.
-    #[arg(long, short = 'n')]
-    step: String,
-    /// The functionary's private key.
-    #[arg(long, short = 'k')]
-    key: PathBuf,
-    /// Signature scheme.
-    #[arg(long, value_parser = util::parse_scheme)]
-    scheme: Option<Scheme>,
+    #[command(flatten)]
+    who: Functionary,
     /// Paths recorded as materials.
     #[arg(long, short = 'm', num_args = 1..)]
     materials: Vec<String>,
@@ -200,15 +206,8 @@ struct RecordStartArgs {
 
 #[derive(Args)]
 struct RecordStopArgs {
-    /// The step's name.
-    #[arg(long, short = 'n')]
-    step: String,
-    /// The functionary's private key (the same as for start).
-    #[arg(long, short = 'k')]
-    key: PathBuf,
-    /// Signature scheme.
-    #[arg(long, value_parser = util::parse_scheme)]
-    scheme: Option<Scheme>,
+    #[command(flatten)]
+    who: Functionary,
     /// Paths recorded as products.
     #[arg(long, short = 'p', num_args = 1..)]
     products: Vec<String>,
@@ -392,9 +391,9 @@ fn run_step(a: RunArgs, g: &Globals) -> Result<ExitCode> {
     if a.no_command != a.command.is_empty() {
         bail!("give a command after `--`, or --no-command (-x), not both or neither");
     }
-    let key = util::load_private(&a.key, a.scheme)?;
+    let key = a.who.load()?;
     let rec = a.paths.record();
-    let mut link = Link::new(&a.step);
+    let mut link = Link::new(&a.who.step);
     link.materials = record_artifacts(&a.materials, &rec)?;
     if !a.no_command {
         let res = run_command(&a.command, None, a.timeout.map(Duration::from_secs))?;
@@ -409,7 +408,7 @@ fn run_step(a: RunArgs, g: &Globals) -> Result<ExitCode> {
     link.products = record_artifacts(&a.products, &rec)?;
     let bytes = sign_link(&link, a.envelope, &key)?;
     let out = a.out_dir.join(palisade_intoto::link_file_name(
-        &a.step,
+        &a.who.step,
         key.public_key().keyid(),
     ));
     write_new(&out, &bytes, a.force)?;
@@ -425,41 +424,41 @@ fn unfinished_name(step: &str, keyid: &str) -> String {
 }
 
 fn record_start(a: RecordStartArgs, g: &Globals) -> Result<ExitCode> {
-    let key = util::load_private(&a.key, a.scheme)?;
-    let mut link = Link::new(&a.step);
+    let key = a.who.load()?;
+    let mut link = Link::new(&a.who.step);
     link.materials = record_artifacts(&a.materials, &a.paths.record())?;
     let bytes = Metadata::sign_value(&link.to_value(), EnvelopeKind::Metablock, &[&key])?;
     let out = a
         .out_dir
-        .join(unfinished_name(&a.step, key.public_key().keyid()));
+        .join(unfinished_name(&a.who.step, key.public_key().keyid()));
     write_new(&out, &bytes, true)?;
     g.info(format!("wrote {}", out.display()));
     Ok(ExitCode::SUCCESS)
 }
 
 fn record_stop(a: RecordStopArgs, g: &Globals) -> Result<ExitCode> {
-    let key = util::load_private(&a.key, a.scheme)?;
+    let key = a.who.load()?;
     let pending = a
         .out_dir
-        .join(unfinished_name(&a.step, key.public_key().keyid()));
+        .join(unfinished_name(&a.who.step, key.public_key().keyid()));
     let md = Metadata::read_file(&pending).context("run `palisade intoto record start` first")?;
     md.verify_signature(key.public_key())
         .map_err(|e| anyhow::anyhow!("{}: {e}", pending.display()))?;
     let Payload::Link(mut link) = md.payload else {
         bail!("{}: not a link", pending.display());
     };
-    if link.name != a.step {
+    if link.name != a.who.step {
         bail!(
             "{}: records step '{}', not '{}'",
             pending.display(),
             link.name,
-            a.step
+            a.who.step
         );
     }
     link.products = record_artifacts(&a.products, &a.paths.record())?;
     let bytes = sign_link(&link, a.envelope, &key)?;
     let out = a.out_dir.join(palisade_intoto::link_file_name(
-        &a.step,
+        &a.who.step,
         key.public_key().keyid(),
     ));
     write_new(&out, &bytes, a.force)?;

@@ -31,12 +31,12 @@ fn join_prefix(prefix: &str, path: &str) -> String {
     }
 }
 
-fn filter<'q>(queue: &'q BTreeSet<String>, pattern: &str) -> Vec<&'q String> {
+fn filter<'q>(queue: &BTreeSet<&'q str>, pattern: &str) -> Vec<&'q str> {
     let p = Pattern::new(pattern);
     if let Some(lit) = p.literal() {
-        return queue.get(lit).into_iter().collect();
+        return queue.get(lit).copied().into_iter().collect();
     }
-    queue.iter().filter(|a| p.matches(a)).collect()
+    queue.iter().copied().filter(|a| p.matches(a)).collect()
 }
 
 /// Applies `rules` to the `kind` artefacts of `link` (the source item); `links` holds
@@ -51,7 +51,7 @@ pub fn apply_rules(
         ArtifactKind::Materials => &link.materials,
         ArtifactKind::Products => &link.products,
     };
-    let mut queue: BTreeSet<String> = source.keys().cloned().collect();
+    let mut queue: BTreeSet<&str> = source.keys().map(String::as_str).collect();
     for stanzas in rules {
         let shown = stanzas.join(" ");
         let rule = Rule::parse(stanzas).map_err(|e| RuleFailure {
@@ -59,7 +59,7 @@ pub fn apply_rules(
             artifacts: Vec::new(),
             message: e,
         })?;
-        let consumed: Vec<String> = match &rule {
+        let consumed: Vec<&str> = match &rule {
             Rule::Match {
                 pattern,
                 src_prefix,
@@ -77,25 +77,25 @@ pub fn apply_rules(
                 let norm_src = src_prefix.as_deref().map(|p| join_prefix(p, ""));
                 let pat = Pattern::new(pattern);
                 let mut out = Vec::new();
-                for full in &queue {
+                for &full in &queue {
                     let rel = match &norm_src {
                         Some(p) => match full.strip_prefix(p.as_str()) {
                             Some(r) => r,
                             None => continue,
                         },
-                        None => full.as_str(),
+                        None => full,
                     };
                     if !pat.matches(rel) {
                         continue;
                     }
-                    let dest_path = match dest_prefix {
-                        Some(d) => join_prefix(d, rel),
-                        None => rel.to_string(),
+                    let dest = match dest_prefix {
+                        Some(d) => dest_art.get(&join_prefix(d, rel)),
+                        None => dest_art.get(rel),
                     };
-                    if let (Some(d), Some(s)) = (dest_art.get(&dest_path), source.get(full))
+                    if let (Some(d), Some(s)) = (dest, source.get(full))
                         && d == s
                     {
-                        out.push(full.clone());
+                        out.push(full);
                     }
                 }
                 out
@@ -103,21 +103,18 @@ pub fn apply_rules(
             Rule::Create(p) => filter(&queue, p)
                 .into_iter()
                 .filter(|a| !link.materials.contains_key(*a) && link.products.contains_key(*a))
-                .cloned()
                 .collect(),
             Rule::Delete(p) => filter(&queue, p)
                 .into_iter()
                 .filter(|a| link.materials.contains_key(*a) && !link.products.contains_key(*a))
-                .cloned()
                 .collect(),
             Rule::Modify(p) => filter(&queue, p)
                 .into_iter()
                 .filter(|a| matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(pr)) if m != pr))
-                .cloned()
                 .collect(),
-            Rule::Allow(p) => filter(&queue, p).into_iter().cloned().collect(),
+            Rule::Allow(p) => filter(&queue, p),
             Rule::Disallow(p) => {
-                let hit: Vec<String> = filter(&queue, p).into_iter().cloned().collect();
+                let hit: Vec<String> = filter(&queue, p).into_iter().map(String::from).collect();
                 if !hit.is_empty() {
                     return Err(RuleFailure {
                         rule: shown,
@@ -128,7 +125,7 @@ pub fn apply_rules(
                 Vec::new()
             }
             Rule::Require(p) => {
-                if !queue.contains(p) {
+                if !queue.contains(p.as_str()) {
                     return Err(RuleFailure {
                         rule: shown,
                         artifacts: vec![p.clone()],
@@ -139,7 +136,7 @@ pub fn apply_rules(
             }
         };
         for c in consumed {
-            queue.remove(&c);
+            queue.remove(c);
         }
     }
     Ok(())

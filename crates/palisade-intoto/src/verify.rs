@@ -508,7 +508,7 @@ fn verify_inner(
     }
     // 10. inspections
     let work: PathBuf = opts.work_dir.clone().unwrap_or_else(|| PathBuf::from("."));
-    let mut combined = reduced.clone();
+    let mut combined = reduced;
     for insp in &layout.inspect {
         let link = run_inspection(&insp.name, &insp.run, &work, opts.inspection_timeout)?;
         combined.insert(insp.name.clone(), link);
@@ -535,10 +535,10 @@ fn verify_inner(
     // summary
     let mut summary = Link::new(summary_name);
     if let (Some(first), Some(last)) = (layout.steps.first(), layout.steps.last()) {
-        if let Some(l) = reduced.get(&first.name) {
+        if let Some(l) = combined.get(&first.name) {
             summary.materials = l.materials.clone();
         }
-        if let Some(l) = reduced.get(&last.name) {
+        if let Some(l) = combined.get(&last.name) {
             summary.products = l.products.clone();
             summary.byproducts = l.byproducts.clone();
             summary.command = l.command.clone();

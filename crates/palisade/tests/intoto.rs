@@ -531,21 +531,18 @@ fn every_intoto_command_has_examples_and_bad_input_exits_2() {
         .args(["intoto", "run", "--step", "s", "--key", "k", "-x", "-q"])
         .assert()
         .code(2);
-    palisade(d.path())
-        .args([
-            "intoto", "run", "--step", "s", "--key", "k", "-x", "-q", "--force",
-        ])
-        .assert()
-        .success();
-    // same input, same bytes (ed25519 signatures are deterministic)
-    let a = the_link(d.path());
-    palisade(d.path())
-        .args([
-            "intoto", "run", "--step", "s", "--key", "k", "-x", "-q", "--force",
-        ])
-        .assert()
-        .success();
-    let b = the_link(d.path());
+    // --force overwrites; same input, same bytes (ed25519 signatures are deterministic)
+    let mut seen = Vec::new();
+    for _ in 0..2 {
+        palisade(d.path())
+            .args([
+                "intoto", "run", "--step", "s", "--key", "k", "-x", "-q", "--force",
+            ])
+            .assert()
+            .success();
+        seen.push(the_link(d.path()));
+    }
+    let (a, b) = (&seen[0], &seen[1]);
     assert_eq!(a, b);
 }
 

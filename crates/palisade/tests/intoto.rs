@@ -110,6 +110,28 @@ fn demo_cases_agree_with_in_toto_verify_and_name_the_failure() {
             assert!(text.contains(w), "{case}: '{w}' not in: {text}");
         }
     }
+    // JSON names step, rule and artefacts
+    let d = tempfile::tempdir().unwrap();
+    copy_dir(&demo.join("dsse/tampered-artifact"), d.path());
+    let out = palisade(d.path())
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "alice.pub",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verified"], false);
+    assert_eq!(v["step"], "untar");
+    assert_eq!(v["rule"], "expected_materials: DISALLOW *");
+    assert_eq!(v["artifacts"], serde_json::json!(["demo-project.tar.gz"]));
     // the good chains with the wrong layout key
     for mode in ["metablock", "dsse"] {
         let d = tempfile::tempdir().unwrap();

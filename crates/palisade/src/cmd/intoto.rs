@@ -355,16 +355,43 @@ fn verify(a: VerifyArgs, g: &Globals) -> Result<ExitCode> {
         }
         Err(IntotoError::Verification(f)) => {
             match a.format {
-                Format::Json => util::print_json(&serde_json::json!({
-                    "verified": false,
-                    "layout": a.layout.display().to_string(),
-                    "failure": f.to_string(),
-                })),
+                Format::Json => {
+                    let mut doc = serde_json::json!({
+                        "verified": false,
+                        "layout": a.layout.display().to_string(),
+                        "failure": f.to_string(),
+                    });
+                    where_it_failed(&f, &mut doc);
+                    util::print_json(&doc)
+                }
                 Format::Text => println!("verification failed: {f}"),
             }
             Ok(util::failed())
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// Adds `step`, `rule` and `artifacts` of a failure (the innermost, for sublayouts).
+fn where_it_failed(f: &palisade_intoto::Failure, doc: &mut serde_json::Value) {
+    use palisade_intoto::Failure as F;
+    match f {
+        F::Rule {
+            item,
+            kind,
+            failure,
+            ..
+        } => {
+            doc["step"] = item.clone().into();
+            doc["rule"] = format!("expected_{}: {}", kind.as_str(), failure.rule).into();
+            doc["artifacts"] = failure.artifacts.clone().into();
+        }
+        F::LinkNotFound { step, .. }
+        | F::Threshold { step, .. }
+        | F::DifferentArtifacts { step, .. } => doc["step"] = step.clone().into(),
+        F::Inspection { name, .. } => doc["step"] = name.clone().into(),
+        F::Sublayout { inner, .. } => where_it_failed(inner, doc),
+        F::LayoutSignature { .. } | F::LayoutExpired { .. } => {}
     }
 }
 

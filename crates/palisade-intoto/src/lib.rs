@@ -17,8 +17,9 @@
 //!
 //! Not here: key handling (`palisade-keys`), canonical JSON (`palisade-cjson`), DSSE
 //! (`palisade-dsse`), statements (`palisade-attest`), file writing (`palisade-io`), and
-//! no printing: warnings come back in the [`Report`]. GPG layout keys are not supported.
+//! no printing: warnings come back in the [`Report`]. OpenPGP keys ([`gpg`]): RSA only.
 
+pub mod gpg;
 pub mod metadata;
 pub mod model;
 pub mod pattern;
@@ -28,7 +29,7 @@ pub mod time;
 pub mod verify;
 
 pub use metadata::{EnvelopeKind, Metadata, Payload};
-pub use model::{ArtifactKind, Artifacts, Inspection, Layout, Link, Rule, Step};
+pub use model::{ArtifactKind, Artifacts, Inspection, Layout, LayoutKey, Link, Rule, Step};
 pub use verify::{Failure, Report, VerifyOptions, link_file_name, verify};
 
 /// What went wrong.

@@ -10,7 +10,8 @@ use palisade_dsse::{Envelope, INTOTO_PAYLOAD_TYPE};
 use palisade_keys::{PrivateKey, PublicKey};
 
 use crate::IntotoError;
-use crate::model::{Artifacts, Ctx, Layout, Link};
+use crate::gpg::GpgSignature;
+use crate::model::{Artifacts, Ctx, Layout, LayoutKey, Link};
 
 /// The largest metadata file read: 256 MiB (links over many artefacts are large).
 pub const MAX_METADATA_BYTES: u64 = 256 * 1024 * 1024;
@@ -60,6 +61,7 @@ enum Wrapper {
     Metablock {
         signed: Value,
         signatures: Vec<(String, String)>,
+        gpg: Vec<GpgSignature>,
     },
     Dsse(Envelope),
 }
@@ -245,6 +247,7 @@ impl Metadata {
             .ok_or_else(|| ctx.err("$.signed", "missing"))?
             .clone();
         let mut signatures = Vec::new();
+        let mut gpg = Vec::new();
         match m.get("signatures") {
             Some(Value::Array(a)) => {
                 if a.len() > MAX_SIGNATURES {
@@ -259,6 +262,17 @@ impl Metadata {
                         .get("keyid")
                         .and_then(Value::as_str)
                         .ok_or_else(|| ctx.err(&at, "no string 'keyid'"))?;
+                    if let (Some(sig), Some(headers)) = (
+                        s.get("signature").and_then(Value::as_str),
+                        s.get("other_headers").and_then(Value::as_str),
+                    ) {
+                        gpg.push(GpgSignature {
+                            keyid: keyid.to_string(),
+                            signature: sig.to_string(),
+                            other_headers: headers.to_string(),
+                        });
+                        continue;
+                    }
                     let sig = s
                         .get("sig")
                         .and_then(Value::as_str)
@@ -270,7 +284,11 @@ impl Metadata {
         }
         let payload = payload_of(&signed, &ctx, "$.signed")?;
         Ok(Metadata {
-            wrapper: Wrapper::Metablock { signed, signatures },
+            wrapper: Wrapper::Metablock {
+                signed,
+                signatures,
+                gpg,
+            },
             kind: EnvelopeKind::Metablock,
             payload,
         })
@@ -284,17 +302,51 @@ impl Metadata {
     /// Key ids the signatures claim.
     pub fn signature_keyids(&self) -> Vec<String> {
         match &self.wrapper {
-            Wrapper::Metablock { signatures, .. } => {
-                signatures.iter().map(|(k, _)| k.clone()).collect()
-            }
+            Wrapper::Metablock {
+                signatures, gpg, ..
+            } => signatures
+                .iter()
+                .map(|(k, _)| k.clone())
+                .chain(gpg.iter().map(|g| g.keyid.clone()))
+                .collect(),
             Wrapper::Dsse(e) => e.signatures.iter().map(|s| s.keyid.clone()).collect(),
+        }
+    }
+
+    /// Checks that `key` (or, for OpenPGP, one of its subkeys) made a valid signature.
+    pub fn verify_with(&self, key: &LayoutKey) -> Result<(), String> {
+        match (key, &self.wrapper) {
+            (LayoutKey::Key(k), _) => self.verify_signature(k),
+            (LayoutKey::Gpg(g), Wrapper::Metablock { signed, gpg, .. }) => {
+                let mine: Vec<&GpgSignature> = gpg
+                    .iter()
+                    .filter(|s| g.all_keyids().contains(&s.keyid.to_lowercase().as_str()))
+                    .collect();
+                if mine.is_empty() {
+                    return Err(format!("no GPG signature by key {}", g.keyid));
+                }
+                let content = palisade_cjson::encode(signed);
+                let mut last = String::new();
+                for s in mine {
+                    match g.verify(&content, s) {
+                        Ok(()) => return Ok(()),
+                        Err(e) => last = e,
+                    }
+                }
+                Err(last)
+            }
+            (LayoutKey::Gpg(g), Wrapper::Dsse(_)) => {
+                Err(format!("GPG key {} cannot verify a DSSE envelope", g.keyid))
+            }
         }
     }
 
     /// Checks that `key` made a valid signature over the document.
     pub fn verify_signature(&self, key: &PublicKey) -> Result<(), String> {
         match &self.wrapper {
-            Wrapper::Metablock { signed, signatures } => {
+            Wrapper::Metablock {
+                signed, signatures, ..
+            } => {
                 let mine: Vec<&String> = signatures
                     .iter()
                     .filter(|(k, _)| k == key.keyid())
@@ -363,7 +415,12 @@ impl Metadata {
     ) -> Result<Vec<u8>, IntotoError> {
         let signed = self.signed_value()?;
         match (&self.wrapper, kind) {
-            (Wrapper::Metablock { signatures, .. }, EnvelopeKind::Metablock) => {
+            (
+                Wrapper::Metablock {
+                    signatures, gpg, ..
+                },
+                EnvelopeKind::Metablock,
+            ) => {
                 let message = palisade_cjson::encode(&signed);
                 let mut sigs: Vec<(String, String)> = signatures.clone();
                 for k in keys {
@@ -375,7 +432,7 @@ impl Metadata {
                     sigs.retain(|(kid, _)| *kid != id);
                     sigs.push((id, sig));
                 }
-                metablock_json(&signed, &sigs)
+                metablock_json_with_gpg(&signed, &sigs, gpg)
             }
             (Wrapper::Dsse(env), EnvelopeKind::Dsse) => {
                 let body = env
@@ -455,12 +512,23 @@ pub fn json_compact(v: &Value) -> Result<Vec<u8>, IntotoError> {
 }
 
 fn metablock_json(signed: &Value, sigs: &[(String, String)]) -> Result<Vec<u8>, IntotoError> {
+    metablock_json_with_gpg(signed, sigs, &[])
+}
+
+fn metablock_json_with_gpg(
+    signed: &Value,
+    sigs: &[(String, String)],
+    gpg: &[GpgSignature],
+) -> Result<Vec<u8>, IntotoError> {
     let sj = signed
         .to_serde_json()
         .map_err(|e| IntotoError::Key(e.to_string()))?;
-    let sigs: Vec<serde_json::Value> = sigs
+    let sigs: Vec<serde_json::Value> = gpg
         .iter()
-        .map(|(k, s)| serde_json::json!({"keyid": k, "sig": s}))
+        .map(|g| {
+            serde_json::json!({"keyid": g.keyid, "signature": g.signature, "other_headers": g.other_headers})
+        })
+        .chain(sigs.iter().map(|(k, s)| serde_json::json!({"keyid": k, "sig": s})))
         .collect();
     let doc = serde_json::json!({"signatures": sigs, "signed": sj});
     let mut out = Vec::new();

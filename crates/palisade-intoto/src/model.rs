@@ -339,6 +339,45 @@ pub struct Inspection {
     pub expected_products: Vec<Vec<String>>,
 }
 
+/// A key that may sign in-toto metadata: a securesystemslib key of the trust core, or an
+/// OpenPGP RSA key (with subkeys) as Python in-toto's `--gpg` records it.
+#[derive(Debug, Clone)]
+pub enum LayoutKey {
+    /// ed25519, ECDSA, RSA (PEM / JSON / OpenSSH).
+    Key(PublicKey),
+    /// OpenPGP RSA.
+    Gpg(crate::gpg::GpgKey),
+}
+
+impl LayoutKey {
+    /// Reads a key dict of a layout's `keys` (or a key file's JSON).
+    pub fn from_sslib_value(v: &Value, keyid: &str) -> Result<LayoutKey, String> {
+        if crate::gpg::GpgKey::is_gpg_value(v) {
+            crate::gpg::GpgKey::from_sslib_value(v, keyid).map(LayoutKey::Gpg)
+        } else {
+            PublicKey::from_sslib_value(v)
+                .map(LayoutKey::Key)
+                .map_err(|e| e.to_string())
+        }
+    }
+
+    /// The key id (for OpenPGP, the primary key's fingerprint).
+    pub fn keyid(&self) -> &str {
+        match self {
+            LayoutKey::Key(k) => k.keyid(),
+            LayoutKey::Gpg(g) => &g.keyid,
+        }
+    }
+
+    /// Key ids whose link files count for this key: itself and, for OpenPGP, its subkeys.
+    pub fn link_keyids(&self) -> Vec<String> {
+        match self {
+            LayoutKey::Key(k) => vec![k.keyid().to_string()],
+            LayoutKey::Gpg(g) => g.all_keyids().into_iter().map(String::from).collect(),
+        }
+    }
+}
+
 /// A layout: the supply chain's policy, signed by its owner(s).
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -347,7 +386,7 @@ pub struct Layout {
     /// Free text.
     pub readme: String,
     /// Functionary keys by key id (keys this crate cannot read carry the reason).
-    pub keys: BTreeMap<String, Result<PublicKey, String>>,
+    pub keys: BTreeMap<String, Result<LayoutKey, String>>,
     /// Steps, in order.
     pub steps: Vec<Step>,
     /// Inspections, in order.
@@ -407,10 +446,7 @@ impl Layout {
                 return Err(ctx.err(&format!("{at}.keys"), "too many keys"));
             }
             for (id, kv) in km {
-                keys.insert(
-                    id.clone(),
-                    PublicKey::from_sslib_value(kv).map_err(|e| e.to_string()),
-                );
+                keys.insert(id.clone(), LayoutKey::from_sslib_value(kv, id));
             }
         }
         let mut names = std::collections::BTreeSet::new();

@@ -9,11 +9,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use palisade_keys::PublicKey;
-
 use crate::IntotoError;
 use crate::metadata::{Metadata, Payload};
-use crate::model::{ArtifactKind, Layout, Link};
+use crate::model::{ArtifactKind, Layout, LayoutKey, Link};
 use crate::record::{RecordOptions, record_artifacts, run_command};
 use crate::rules::{RuleFailure, apply_rules};
 
@@ -161,7 +159,7 @@ impl std::error::Error for Failure {}
 #[derive(Debug, Clone)]
 pub struct VerifyOptions {
     /// The layout owner's keys.
-    pub layout_keys: Vec<PublicKey>,
+    pub layout_keys: Vec<LayoutKey>,
     /// How many distinct layout keys must have signed; `None`: all of them (Python's rule).
     pub layout_threshold: Option<usize>,
     /// Where the link files are.
@@ -294,7 +292,7 @@ fn verify_inner(
             "at least one layout key is needed".into(),
         ));
     }
-    let mut keys: Vec<&PublicKey> = Vec::new();
+    let mut keys: Vec<&LayoutKey> = Vec::new();
     for k in &opts.layout_keys {
         if !keys.iter().any(|h| h.keyid() == k.keyid()) {
             keys.push(k);
@@ -304,7 +302,7 @@ fn verify_inner(
     let mut valid = 0;
     let mut detail = Vec::new();
     for k in &keys {
-        match md.verify_signature(k) {
+        match md.verify_with(k) {
             Ok(()) => valid += 1,
             Err(e) => detail.push(e),
         }
@@ -334,18 +332,24 @@ fn verify_inner(
         substitute_layout(&mut layout, p)?;
     }
     // 4. links per step
-    let mut per_step: BTreeMap<String, Vec<(String, Metadata)>> = BTreeMap::new();
+    let mut per_step: BTreeMap<String, Vec<(String, String, Metadata)>> = BTreeMap::new();
     for step in &layout.steps {
-        let mut found: Vec<(String, Metadata)> = Vec::new();
+        let mut found: Vec<(String, String, Metadata)> = Vec::new();
         for keyid in &step.pubkeys {
-            if found.iter().any(|(k, _)| k == keyid) {
-                continue;
+            let file_ids = match layout.keys.get(keyid) {
+                Some(Ok(k)) => k.link_keyids(),
+                _ => vec![keyid.clone()],
+            };
+            for fid in file_ids {
+                if found.iter().any(|(_, f, _)| *f == fid) {
+                    continue;
+                }
+                let path = opts.link_dir.join(link_file_name(&step.name, &fid));
+                if !path.is_file() {
+                    continue;
+                }
+                found.push((keyid.clone(), fid, Metadata::read_file(&path)?));
             }
-            let path = opts.link_dir.join(link_file_name(&step.name, keyid));
-            if !path.is_file() {
-                continue;
-            }
-            found.push((keyid.clone(), Metadata::read_file(&path)?));
         }
         if found.len() < step.threshold {
             return fail(Failure::LinkNotFound {
@@ -361,8 +365,9 @@ fn verify_inner(
     for step in &layout.steps {
         let mut ok = Vec::new();
         let mut detail = Vec::new();
-        for (keyid, link) in per_step.remove(&step.name).unwrap_or_default() {
-            let file = link_file_name(&step.name, &keyid);
+        let mut counted: Vec<String> = Vec::new();
+        for (keyid, fid, link) in per_step.remove(&step.name).unwrap_or_default() {
+            let file = link_file_name(&step.name, &fid);
             let key = match layout.keys.get(&keyid) {
                 Some(Ok(k)) => k,
                 Some(Err(e)) => {
@@ -380,7 +385,7 @@ fn verify_inner(
                     continue;
                 }
             };
-            if let Err(e) = link.verify_signature(key) {
+            if let Err(e) = link.verify_with(key) {
                 detail.push(format!("{file}: {e}"));
                 continue;
             }
@@ -390,6 +395,14 @@ fn verify_inner(
                 detail.push(format!("{file}: the link is for step '{}'", l.name));
                 continue;
             }
+            if counted.contains(&keyid) {
+                detail.push(format!(
+                    "{file}: another link of the same key {} counts already",
+                    short(&keyid)
+                ));
+                continue;
+            }
+            counted.push(keyid.clone());
             ok.push((keyid, link));
         }
         if ok.len() < step.threshold {

@@ -68,7 +68,10 @@ fn layout_md(layout: serde_json::Value, owners: &[&PrivateKey], kind: EnvelopeKi
 
 fn opts(dir: &Path, owners: &[&PrivateKey]) -> VerifyOptions {
     VerifyOptions {
-        layout_keys: owners.iter().map(|k| k.public_key().clone()).collect(),
+        layout_keys: owners
+            .iter()
+            .map(|k| palisade_intoto::LayoutKey::Key(k.public_key().clone()))
+            .collect(),
         layout_threshold: None,
         link_dir: dir.to_path_buf(),
         params: None,

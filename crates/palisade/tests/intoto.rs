@@ -577,3 +577,154 @@ fn the_link(dir: &Path) -> Vec<u8> {
         .unwrap();
     std::fs::read(dir.join(name)).unwrap()
 }
+
+#[test]
+fn gpg_links_and_a_gpg_signed_layout_from_python_in_toto() {
+    let base = shared("vectors/in-toto/python-in-toto");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(base.join("demo_files_gpg"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(base.join("demo_files/alice"));
+    files.push(base.join("demo_files/alice.pub"));
+    // 1. links signed with GnuPG (RSA subkey fingerprints in the layout), layout signed by us
+    let (d, _) = python_demo_dir(&files);
+    palisade(d.path())
+        .args([
+            "intoto",
+            "layout",
+            "sign",
+            "--key",
+            "alice",
+            "--out",
+            "root.layout",
+            "demo.layout.template",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let (code, text) = verify(d.path(), "root.layout", Path::new("alice.pub"), None);
+    assert_eq!(code, 0, "{text}");
+    // a GPG-signed link edited after signing no longer counts
+    let link = d.path().join("write-code.8288ef56.link");
+    let edited = std::fs::read_to_string(&link)
+        .unwrap()
+        .replace("74dc3727", "00dc3727");
+    std::fs::write(&link, edited).unwrap();
+    let (code, text) = verify(d.path(), "root.layout", Path::new("alice.pub"), None);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("step 'write-code'") && text.contains("GPG signature"),
+        "{text}"
+    );
+
+    // 2. the layout signed with GnuPG by Python's in-toto-sign, verified with our keyring reader
+    let (d, _) = python_demo_dir(&files);
+    let home = tempfile::Builder::new()
+        .prefix("g")
+        .tempdir_in("/tmp")
+        .unwrap();
+    copy_dir(&base.join("gpg_keyrings/rsa"), home.path());
+    std::fs::set_permissions(
+        home.path(),
+        std::os::unix::fs::PermissionsExt::from_mode(0o700),
+    )
+    .unwrap();
+    let mut l: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.path().join("demo.layout.template")).unwrap())
+            .unwrap();
+    l["signed"]["expires"] = "2036-01-01T00:00:00Z".into();
+    std::fs::write(
+        d.path().join("root.layout"),
+        serde_json::to_vec(&l).unwrap(),
+    )
+    .unwrap();
+    let owner = "8465A1E2E0FB2B40ADB2478E18FB3F537E0C8A17";
+    let signed = StdCommand::new(peers_venv().join("bin/in-toto-sign"))
+        .args(["-f", "root.layout", "--gpg", owner, "--gpg-home"])
+        .arg(home.path())
+        .current_dir(d.path())
+        .output()
+        .expect("in-toto-sign is missing: run scripts/install-peers.sh");
+    // the gpg-agent that signing started goes with the test's keyring
+    let _ = StdCommand::new("gpgconf")
+        .arg("--homedir")
+        .arg(home.path())
+        .args(["--kill", "all"])
+        .status();
+    assert!(
+        signed.status.success(),
+        "in-toto-sign --gpg (needs gpg): {}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+    let ring = base.join("gpg_keyrings/rsa/pubring.gpg");
+    let out = palisade(d.path())
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--gpg",
+            owner,
+            "--gpg-keyring",
+        ])
+        .arg(&ring)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // another key of the keyring did not sign it
+    let out = palisade(d.path())
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--gpg",
+            "7B3ABB26B97B655AB9296BD15B0BD02E1C768C43",
+            "--gpg-keyring",
+        ])
+        .arg(&ring)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("layout signatures"));
+    // we add an ordinary signature to the GPG-signed layout and keep the GPG one
+    palisade(d.path())
+        .args([
+            "intoto",
+            "layout",
+            "sign",
+            "--key",
+            "alice",
+            "root.layout",
+            "-q",
+        ])
+        .assert()
+        .success();
+    let out = palisade(d.path())
+        .args([
+            "intoto",
+            "verify",
+            "--layout",
+            "root.layout",
+            "--layout-key",
+            "alice.pub",
+            "--gpg",
+            owner,
+            "--gpg-keyring",
+        ])
+        .arg(&ring)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}

@@ -11,7 +11,7 @@ use clap::{Args, Subcommand};
 use palisade_cjson::Value;
 use palisade_intoto::metadata::{self, EnvelopeKind, Metadata, Payload};
 use palisade_intoto::record::{RecordOptions, record_artifacts, run_command};
-use palisade_intoto::{IntotoError, Link, VerifyOptions};
+use palisade_intoto::{IntotoError, LayoutKey, Link, VerifyOptions};
 use palisade_io::{WriteOptions, write_atomic};
 use palisade_keys::{PrivateKey, Scheme};
 
@@ -64,8 +64,15 @@ struct VerifyArgs {
     #[arg(long)]
     layout: PathBuf,
     /// A layout owner's public key (repeatable).
-    #[arg(long = "layout-key", required = true)]
+    #[arg(long = "layout-key", required_unless_present = "gpg")]
     layout_key: Vec<PathBuf>,
+    /// OpenPGP key id (fingerprint or its tail) of a layout owner in --gpg-keyring
+    /// (repeatable; RSA keys).
+    #[arg(long)]
+    gpg: Vec<String>,
+    /// Binary OpenPGP keyring (`gpg --export > pubring.gpg`) for --gpg.
+    #[arg(long)]
+    gpg_keyring: Option<PathBuf>,
     /// How many distinct layout keys must have signed (default: all given).
     #[arg(long)]
     layout_threshold: Option<usize>,
@@ -309,8 +316,49 @@ pub fn run(args: IntotoArgs, g: &Globals) -> Result<ExitCode> {
     }
 }
 
+/// The layout keys: key files of the trust core's formats, securesystemslib OpenPGP key
+/// dicts, and --gpg key ids looked up in --gpg-keyring.
+fn layout_keys(a: &VerifyArgs) -> Result<Vec<LayoutKey>> {
+    let mut keys = Vec::new();
+    let mut plain = Vec::new();
+    for p in &a.layout_key {
+        let bytes = util::read(p, util::KEY_FILE_LIMIT)?;
+        match palisade_cjson::parse(&bytes) {
+            Ok(v) if palisade_intoto::gpg::GpgKey::is_gpg_value(&v) => keys.push(LayoutKey::Gpg(
+                palisade_intoto::gpg::GpgKey::from_sslib_value(&v, "")
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?,
+            )),
+            _ => plain.push(p.clone()),
+        }
+    }
+    if !plain.is_empty() {
+        keys.extend(
+            util::load_publics(&plain, None)?
+                .into_iter()
+                .map(LayoutKey::Key),
+        );
+    }
+    if !a.gpg.is_empty() {
+        let Some(ring) = &a.gpg_keyring else {
+            bail!("--gpg needs --gpg-keyring");
+        };
+        let bytes = util::read(ring, util::KEY_FILE_LIMIT * 64)?;
+        let all = palisade_intoto::gpg::read_keyring(&bytes)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", ring.display()))?;
+        for id in &a.gpg {
+            let id = id.to_lowercase();
+            let k = all
+                .iter()
+                .find(|k| k.keyid.ends_with(&id))
+                .ok_or_else(|| anyhow::anyhow!("{}: no RSA key {id}", ring.display()))?;
+            keys.push(LayoutKey::Gpg(k.clone()));
+        }
+    }
+    Ok(keys)
+}
+
 fn verify(a: VerifyArgs, g: &Globals) -> Result<ExitCode> {
-    let layout_keys = util::load_publics(&a.layout_key, None)?;
+    let layout_keys = layout_keys(&a)?;
     let params = if a.param.is_empty() {
         None
     } else {

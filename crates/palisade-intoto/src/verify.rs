@@ -9,6 +9,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use rayon::prelude::*;
+
 use crate::IntotoError;
 use crate::metadata::{Metadata, Payload};
 use crate::model::{ArtifactKind, Layout, LayoutKey, Link};
@@ -185,6 +187,9 @@ pub struct Report {
     pub summary: Link,
 }
 
+/// A link read, with the result of checking its signature.
+type Checked = (Metadata, Result<(), String>);
+
 fn short(keyid: &str) -> String {
     keyid.chars().take(8).collect()
 }
@@ -331,61 +336,64 @@ fn verify_inner(
     if let Some(p) = &opts.params {
         substitute_layout(&mut layout, p)?;
     }
-    // 4. links per step
-    let mut per_step: BTreeMap<String, Vec<(String, String, Metadata)>> = BTreeMap::new();
-    for step in &layout.steps {
-        let mut found: Vec<(String, String, Metadata)> = Vec::new();
+    // 4. links per step: find the files (authorised key ids and, for OpenPGP, subkeys)
+    let mut candidates: Vec<(usize, String, String, PathBuf)> = Vec::new();
+    for (si, step) in layout.steps.iter().enumerate() {
+        let before = candidates.len();
         for keyid in &step.pubkeys {
             let file_ids = match layout.keys.get(keyid) {
                 Some(Ok(k)) => k.link_keyids(),
                 _ => vec![keyid.clone()],
             };
             for fid in file_ids {
-                if found.iter().any(|(_, f, _)| *f == fid) {
+                if candidates[before..].iter().any(|(_, _, f, _)| *f == fid) {
                     continue;
                 }
                 let path = opts.link_dir.join(link_file_name(&step.name, &fid));
-                if !path.is_file() {
-                    continue;
+                if path.is_file() {
+                    candidates.push((si, keyid.clone(), fid, path));
                 }
-                found.push((keyid.clone(), fid, Metadata::read_file(&path)?));
             }
         }
-        if found.len() < step.threshold {
+        let found = candidates.len() - before;
+        if found < step.threshold {
             return fail(Failure::LinkNotFound {
                 step: step.name.clone(),
                 threshold: step.threshold,
-                found: found.len(),
+                found,
             });
         }
-        per_step.insert(step.name.clone(), found);
+    }
+    // read and check the signatures of all links in parallel (they are independent)
+    let checked: Vec<Result<Checked, IntotoError>> = candidates
+        .par_iter()
+        .map(|(_, keyid, _, path)| {
+            let md = Metadata::read_file(path)?;
+            let sig = match layout.keys.get(keyid) {
+                Some(Ok(k)) => md.verify_with(k),
+                Some(Err(e)) => Err(format!(
+                    "the layout's key {} is unusable: {e}",
+                    short(keyid)
+                )),
+                None => Err(format!("key {} is not in the layout's keys", short(keyid))),
+            };
+            Ok((md, sig))
+        })
+        .collect();
+    let mut per_step: Vec<Vec<(String, String, Checked)>> =
+        layout.steps.iter().map(|_| Vec::new()).collect();
+    for ((si, keyid, fid, _), r) in candidates.into_iter().zip(checked) {
+        per_step[si].push((keyid, fid, r?));
     }
     // 5. link signatures and thresholds
     let mut verified: BTreeMap<String, Vec<(String, Metadata)>> = BTreeMap::new();
-    for step in &layout.steps {
+    for (step, links) in layout.steps.iter().zip(per_step) {
         let mut ok = Vec::new();
         let mut detail = Vec::new();
         let mut counted: Vec<String> = Vec::new();
-        for (keyid, fid, link) in per_step.remove(&step.name).unwrap_or_default() {
+        for (keyid, fid, (link, sig)) in links {
             let file = link_file_name(&step.name, &fid);
-            let key = match layout.keys.get(&keyid) {
-                Some(Ok(k)) => k,
-                Some(Err(e)) => {
-                    detail.push(format!(
-                        "{file}: the layout's key {} is unusable: {e}",
-                        short(&keyid)
-                    ));
-                    continue;
-                }
-                None => {
-                    detail.push(format!(
-                        "{file}: key {} is not in the layout's keys",
-                        short(&keyid)
-                    ));
-                    continue;
-                }
-            };
-            if let Err(e) = link.verify_with(key) {
+            if let Err(e) = sig {
                 detail.push(format!("{file}: {e}"));
                 continue;
             }

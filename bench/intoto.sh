@@ -15,7 +15,7 @@ if [ -z "${PALISADE_BIN:-}" ]; then
 fi
 P="$PALISADE_BIN"
 w=$(mktemp -d)
-trap 'rm -rf "$w"' EXIT
+[ -n "${KEEP_BENCH_DIR:-}" ] && echo "bench dir: $w" >&2 || trap 'rm -rf "$w"' EXIT
 cd "$w"
 "$P" -q key generate --type ed25519 --out owner >/dev/null
 "$P" -q key generate --type ed25519 --out dev >/dev/null

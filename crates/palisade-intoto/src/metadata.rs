@@ -59,7 +59,8 @@ pub enum Payload {
 #[derive(Debug, Clone)]
 enum Wrapper {
     Metablock {
-        signed: Value,
+        /// The canonical JSON of `signed`: what the signatures are over.
+        canonical: Vec<u8>,
         signatures: Vec<(String, String)>,
         gpg: Vec<GpgSignature>,
     },
@@ -76,20 +77,24 @@ pub struct Metadata {
 }
 
 fn parse_json(bytes: &[u8], ctx: &Ctx<'_>) -> Result<Value, IntotoError> {
-    palisade_cjson::parse_with(
+    parse_json_with(
         bytes,
+        ctx,
         Limits {
             max_depth: MAX_DEPTH,
             ..Limits::default()
         },
     )
-    .map_err(|e| ctx.err("$", e.to_string()))
 }
 
-fn payload_of(v: &Value, ctx: &Ctx<'_>, at: &str) -> Result<Payload, IntotoError> {
+fn parse_json_with(bytes: &[u8], ctx: &Ctx<'_>, limits: Limits) -> Result<Value, IntotoError> {
+    palisade_cjson::parse_with(bytes, limits).map_err(|e| ctx.err("$", e.to_string()))
+}
+
+fn payload_of(v: Value, ctx: &Ctx<'_>, at: &str) -> Result<Payload, IntotoError> {
     match v.get("_type").and_then(Value::as_str) {
-        Some("link") => Ok(Payload::Link(Link::from_value(v, ctx, at)?)),
-        Some("layout") => Ok(Payload::Layout(Box::new(Layout::from_value(v, ctx, at)?))),
+        Some("link") => Ok(Payload::Link(Link::from_owned_value(v, ctx, at)?)),
+        Some("layout") => Ok(Payload::Layout(Box::new(Layout::from_value(&v, ctx, at)?))),
         Some(t) => Err(ctx.err(&format!("{at}._type"), format!("unknown type '{t}'"))),
         None => Err(ctx.err(&format!("{at}._type"), "missing")),
     }
@@ -218,7 +223,7 @@ impl Metadata {
                     EnvelopeKind::Statement,
                 )
             } else {
-                (payload_of(&pv, &ctx, "$.payload")?, EnvelopeKind::Dsse)
+                (payload_of(pv, &ctx, "$.payload")?, EnvelopeKind::Dsse)
             };
             return Ok(Metadata {
                 wrapper: Wrapper::Dsse(env),
@@ -226,26 +231,25 @@ impl Metadata {
                 payload,
             });
         }
-        Metadata::metablock(&v, &ctx)
+        Metadata::metablock(v, &ctx)
     }
 
     /// Reads a Metablock (`{signed, signatures}`) from an already parsed value.
-    pub fn from_metablock_value(v: &Value, file: &str) -> Result<Metadata, IntotoError> {
+    pub fn from_metablock_value(v: Value, file: &str) -> Result<Metadata, IntotoError> {
         Metadata::metablock(v, &Ctx { file })
     }
 
-    fn metablock(v: &Value, ctx: &Ctx<'_>) -> Result<Metadata, IntotoError> {
+    fn metablock(v: Value, ctx: &Ctx<'_>) -> Result<Metadata, IntotoError> {
         let ctx = *ctx;
-        let Value::Object(m) = v else {
+        let Value::Object(mut m) = v else {
             return Err(ctx.err(
                 "$",
                 "expected an object with 'signed' and 'signatures', or a DSSE envelope",
             ));
         };
         let signed = m
-            .get("signed")
-            .ok_or_else(|| ctx.err("$.signed", "missing"))?
-            .clone();
+            .remove("signed")
+            .ok_or_else(|| ctx.err("$.signed", "missing"))?;
         let mut signatures = Vec::new();
         let mut gpg = Vec::new();
         match m.get("signatures") {
@@ -282,10 +286,11 @@ impl Metadata {
             }
             _ => return Err(ctx.err("$.signatures", "expected an array")),
         }
-        let payload = payload_of(&signed, &ctx, "$.signed")?;
+        let canonical = palisade_cjson::encode(&signed);
+        let payload = payload_of(signed, &ctx, "$.signed")?;
         Ok(Metadata {
             wrapper: Wrapper::Metablock {
-                signed,
+                canonical,
                 signatures,
                 gpg,
             },
@@ -317,7 +322,7 @@ impl Metadata {
     pub fn verify_with(&self, key: &LayoutKey) -> Result<(), String> {
         match (key, &self.wrapper) {
             (LayoutKey::Key(k), _) => self.verify_signature(k),
-            (LayoutKey::Gpg(g), Wrapper::Metablock { signed, gpg, .. }) => {
+            (LayoutKey::Gpg(g), Wrapper::Metablock { canonical, gpg, .. }) => {
                 let mine: Vec<&GpgSignature> = gpg
                     .iter()
                     .filter(|s| g.all_keyids().contains(&s.keyid.to_lowercase().as_str()))
@@ -325,10 +330,10 @@ impl Metadata {
                 if mine.is_empty() {
                     return Err(format!("no GPG signature by key {}", g.keyid));
                 }
-                let content = palisade_cjson::encode(signed);
+                let content = canonical;
                 let mut last = String::new();
                 for s in mine {
-                    match g.verify(&content, s) {
+                    match g.verify(content, s) {
                         Ok(()) => return Ok(()),
                         Err(e) => last = e,
                     }
@@ -345,7 +350,9 @@ impl Metadata {
     pub fn verify_signature(&self, key: &PublicKey) -> Result<(), String> {
         match &self.wrapper {
             Wrapper::Metablock {
-                signed, signatures, ..
+                canonical,
+                signatures,
+                ..
             } => {
                 let mine: Vec<&String> = signatures
                     .iter()
@@ -355,10 +362,10 @@ impl Metadata {
                 if mine.is_empty() {
                     return Err(format!("no signature by key {}", key.keyid()));
                 }
-                let message = palisade_cjson::encode(signed);
+                let message = canonical;
                 for sig in mine {
                     if let Ok(raw) = hex::decode(sig)
-                        && key.verify(&message, &raw).is_ok()
+                        && key.verify(message, &raw).is_ok()
                     {
                         return Ok(());
                     }
@@ -454,7 +461,15 @@ impl Metadata {
     /// The signed document as a JSON value (the Metablock's `signed`, or the DSSE payload).
     pub fn signed_value(&self) -> Result<Value, IntotoError> {
         match &self.wrapper {
-            Wrapper::Metablock { signed, .. } => Ok(signed.clone()),
+            Wrapper::Metablock { canonical, .. } => parse_json_with(
+                canonical,
+                &Ctx { file: "signed" },
+                Limits {
+                    max_depth: MAX_DEPTH,
+                    allow_raw_control_characters: true,
+                    ..Limits::default()
+                },
+            ),
             Wrapper::Dsse(env) => {
                 let raw = env
                     .payload_bytes()

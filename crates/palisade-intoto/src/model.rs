@@ -126,6 +126,56 @@ impl Link {
         }
     }
 
+    /// Reads a link, taking the value apart instead of copying it (links can be large).
+    pub(crate) fn from_owned_value(v: Value, ctx: &Ctx<'_>, at: &str) -> Result<Link, IntotoError> {
+        let Value::Object(mut m) = v else {
+            return Err(ctx.err(at, "expected an object"));
+        };
+        let mut take_artifacts = |k: &str| -> Result<Artifacts, IntotoError> {
+            let place = format!("{at}.{k}");
+            let obj = match m.remove(k) {
+                None | Some(Value::Null) => return Ok(Artifacts::new()),
+                Some(Value::Object(o)) => o,
+                Some(_) => return Err(ctx.err(&place, "expected an object")),
+            };
+            if obj.len() > MAX_ARTIFACTS {
+                return Err(ctx.err(&place, format!("more than {MAX_ARTIFACTS} artefacts")));
+            }
+            let mut out = Artifacts::new();
+            for (path, hashes) in obj {
+                let Value::Object(hm) = hashes else {
+                    return Err(ctx.err(
+                        &format!("{place}[{}]", serde_json::Value::String(path)),
+                        "expected an object",
+                    ));
+                };
+                let mut h = BTreeMap::new();
+                for (alg, d) in hm {
+                    match d {
+                        Value::String(d) => {
+                            h.insert(alg, d);
+                        }
+                        _ => {
+                            return Err(ctx.err(
+                                &format!("{place}[{}].{alg}", serde_json::Value::String(path)),
+                                "expected a string",
+                            ));
+                        }
+                    }
+                }
+                out.insert(path, h);
+            }
+            Ok(out)
+        };
+        let materials = take_artifacts("materials")?;
+        let products = take_artifacts("products")?;
+        let rest = Value::Object(m);
+        let mut link = Link::from_value(&rest, ctx, at)?;
+        link.materials = materials;
+        link.products = products;
+        Ok(link)
+    }
+
     /// Reads the `signed` part of a legacy link (`_type: link`).
     pub(crate) fn from_value(v: &Value, ctx: &Ctx<'_>, at: &str) -> Result<Link, IntotoError> {
         let m = ctx.obj(v, at)?;

@@ -656,7 +656,7 @@ fn layout_sign(a: LayoutSignArgs, g: &Globals) -> Result<ExitCode> {
         let mut doc = BTreeMap::new();
         doc.insert("signed".to_string(), signed.clone());
         doc.insert("signatures".to_string(), Value::Array(Vec::new()));
-        let md = Metadata::from_metablock_value(&Value::Object(doc), &name)?;
+        let md = Metadata::from_metablock_value(Value::Object(doc), &name)?;
         if !matches!(md.payload, Payload::Layout(_)) {
             bail!("{name}: holds a link, not a layout");
         }

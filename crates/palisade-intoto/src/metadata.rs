@@ -191,6 +191,9 @@ impl Metadata {
 
     /// Reads metadata from bytes; `file` names the source in errors.
     pub fn from_bytes(bytes: &[u8], file: &str) -> Result<Metadata, IntotoError> {
+        if let Some(md) = fast_metablock_link(bytes) {
+            return Ok(md);
+        }
         let ctx = Ctx { file };
         let v = parse_json(bytes, &ctx)?;
         if v.get("payload").is_some() {
@@ -480,6 +483,206 @@ impl Metadata {
     }
 }
 
+/// A JSON object whose keys must be unique (as `palisade-cjson` requires).
+struct NoDupMap<V>(BTreeMap<String, V>);
+
+impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for NoDupMap<V> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis<V>(std::marker::PhantomData<V>);
+        impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Vis<V> {
+            type Value = NoDupMap<V>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut m = BTreeMap::new();
+                while let Some((k, v)) = a.next_entry::<String, V>()? {
+                    if m.contains_key(&k) {
+                        return Err(serde::de::Error::custom("duplicate key"));
+                    }
+                    m.insert(k, v);
+                }
+                Ok(NoDupMap(m))
+            }
+        }
+        d.deserialize_map(Vis(std::marker::PhantomData))
+    }
+}
+
+/// Any JSON value canonical JSON can carry (no floats, 64-bit integers, unique keys).
+struct Strict(Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis;
+        impl<'de> serde::de::Visitor<'de> for Vis {
+            type Value = Strict;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON value without floats")
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Strict, E> {
+                Ok(Strict(Value::Bool(b)))
+            }
+            fn visit_i64<E>(self, i: i64) -> Result<Strict, E> {
+                Ok(Strict(Value::Int(i.to_string())))
+            }
+            fn visit_u64<E>(self, u: u64) -> Result<Strict, E> {
+                Ok(Strict(Value::Int(u.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Strict, E> {
+                Err(E::custom("float"))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Strict, E> {
+                Ok(Strict(Value::String(s.to_owned())))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Strict, E> {
+                Ok(Strict(Value::String(s)))
+            }
+            fn visit_unit<E>(self) -> Result<Strict, E> {
+                Ok(Strict(Value::Null))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut a: A) -> Result<Strict, A::Error> {
+                let mut v = Vec::new();
+                while let Some(Strict(x)) = a.next_element()? {
+                    v.push(x);
+                }
+                Ok(Strict(Value::Array(v)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, a: A) -> Result<Strict, A::Error> {
+                let m: NoDupMap<Strict> = serde::Deserialize::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(a),
+                )?;
+                Ok(Strict(Value::Object(
+                    m.0.into_iter().map(|(k, v)| (k, v.0)).collect(),
+                )))
+            }
+        }
+        d.deserialize_any(Vis)
+    }
+}
+
+/// A Metablock link exactly as Python in-toto writes it: all seven fields, nothing else.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastLink {
+    #[serde(rename = "_type")]
+    type_: String,
+    name: String,
+    command: Vec<String>,
+    materials: NoDupMap<NoDupMap<String>>,
+    products: NoDupMap<NoDupMap<String>>,
+    byproducts: NoDupMap<Strict>,
+    environment: NoDupMap<Strict>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastSig {
+    keyid: String,
+    sig: String,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastMetablock {
+    signed: FastLink,
+    signatures: Vec<FastSig>,
+}
+
+/// The fast path for the common case, large links: a typed read without a JSON tree, the
+/// canonical bytes written from the typed link. Anything unusual (extra fields, floats,
+/// big integers, GPG signatures, DSSE, layouts) returns `None` and takes the general
+/// path, which also produces every error message.
+fn fast_metablock_link(bytes: &[u8]) -> Option<Metadata> {
+    let mb: FastMetablock = serde_json::from_slice(bytes).ok()?;
+    if mb.signed.type_ != "link" || mb.signatures.len() > MAX_SIGNATURES {
+        return None;
+    }
+    if mb.signed.materials.0.len() > crate::model::MAX_ARTIFACTS
+        || mb.signed.products.0.len() > crate::model::MAX_ARTIFACTS
+        || mb.signed.command.len() > crate::model::MAX_ITEMS
+    {
+        return None;
+    }
+    let arts = |a: NoDupMap<NoDupMap<String>>| -> Artifacts {
+        a.0.into_iter().map(|(k, v)| (k, v.0)).collect()
+    };
+    let obj = |m: NoDupMap<Strict>| -> BTreeMap<String, Value> {
+        m.0.into_iter().map(|(k, v)| (k, v.0)).collect()
+    };
+    let link = Link {
+        name: mb.signed.name,
+        command: mb.signed.command,
+        materials: arts(mb.signed.materials),
+        products: arts(mb.signed.products),
+        byproducts: obj(mb.signed.byproducts),
+        environment: obj(mb.signed.environment),
+    };
+    let canonical = canonical_link(&link);
+    Some(Metadata {
+        wrapper: Wrapper::Metablock {
+            canonical,
+            signatures: mb
+                .signatures
+                .into_iter()
+                .map(|s| (s.keyid, s.sig))
+                .collect(),
+            gpg: Vec::new(),
+        },
+        kind: EnvelopeKind::Metablock,
+        payload: Payload::Link(link),
+    })
+}
+
+/// Canonical JSON of a link's `signed` object, written from the typed link with
+/// `palisade-cjson`'s encoders (keys in code-point order, as `encode` sorts them).
+fn canonical_link(link: &Link) -> Vec<u8> {
+    use palisade_cjson::{encode_into, encode_str};
+    fn artifacts(a: &Artifacts, out: &mut Vec<u8>) {
+        out.push(b'{');
+        for (i, (path, hashes)) in a.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            encode_str(path, out);
+            out.extend_from_slice(b":{");
+            for (j, (alg, digest)) in hashes.iter().enumerate() {
+                if j > 0 {
+                    out.push(b',');
+                }
+                encode_str(alg, out);
+                out.push(b':');
+                encode_str(digest, out);
+            }
+            out.push(b'}');
+        }
+        out.push(b'}');
+    }
+    let mut out = Vec::with_capacity(100 * (link.materials.len() + link.products.len()) + 256);
+    out.extend_from_slice(b"{\"_type\":\"link\",\"byproducts\":");
+    encode_into(&Value::Object(link.byproducts.clone()), &mut out);
+    out.extend_from_slice(b",\"command\":[");
+    for (i, c) in link.command.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        encode_str(c, &mut out);
+    }
+    out.extend_from_slice(b"],\"environment\":");
+    encode_into(&Value::Object(link.environment.clone()), &mut out);
+    out.extend_from_slice(b",\"materials\":");
+    artifacts(&link.materials, &mut out);
+    out.extend_from_slice(b",\"name\":");
+    encode_str(&link.name, &mut out);
+    out.extend_from_slice(b",\"products\":");
+    artifacts(&link.products, &mut out);
+    out.push(b'}');
+    out
+}
+
 /// Signs `link` as an in-toto Statement v1 with the link predicate v0.3 (subjects are
 /// the products) in DSSE.
 pub fn sign_link_statement(link: &Link, keys: &[&PrivateKey]) -> Result<Vec<u8>, IntotoError> {
@@ -558,4 +761,66 @@ fn metablock_json_with_gpg(
 /// `Metablock(signed=layout).dump()` does.
 pub fn unsigned_metablock(signed: &Value) -> Result<Vec<u8>, IntotoError> {
     metablock_json(signed, &[])
+}
+
+/// The general path's canonical bytes of a Metablock's `signed` (for the differential
+/// check of the fast path; `None` when the general path rejects the document).
+pub fn general_canonical(bytes: &[u8]) -> Option<Vec<u8>> {
+    let v = palisade_cjson::parse(bytes).ok()?;
+    Some(palisade_cjson::encode(v.get("signed")?))
+}
+
+/// The fast path's canonical bytes, when it takes the document.
+pub fn fast_canonical(bytes: &[u8]) -> Option<Vec<u8>> {
+    match fast_metablock_link(bytes)?.wrapper {
+        Wrapper::Metablock { canonical, .. } => Some(canonical),
+        Wrapper::Dsse(_) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn same(bytes: &[u8]) -> bool {
+        let fast = fast_canonical(bytes);
+        fast.is_some() && fast == general_canonical(bytes)
+    }
+
+    #[test]
+    fn fast_link_path_equals_the_general_path() {
+        let mut seen = 0;
+        for dir in [
+            "vectors/in-toto-demo/metablock/good",
+            "vectors/in-toto/python-in-toto/demo_files",
+        ] {
+            for e in std::fs::read_dir(palisade_testkit::shared(dir)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "link") {
+                    assert!(same(&std::fs::read(&p).unwrap()), "{}", p.display());
+                    seen += 1;
+                }
+            }
+        }
+        assert!(seen >= 6);
+        let tricky = r#"{"signatures": [{"keyid": "k", "sig": "00"}], "signed": {"_type": "link",
+            "name": "st\"ep\\\u00e9\u0001", "command": ["a b", "\ud83d\ude00"],
+            "materials": {"z": {"sha256": "1", "sha512": "2"}, "a/\u00e9": {"sha256": "3"}, "\u007f": {}},
+            "products": {}, "byproducts": {"return-value": -3, "stdout": "x\n", "nested": {"b": [1, null, true], "a": "\u2028"}},
+            "environment": {"k": 123456789012345}}}"#;
+        assert!(same(tricky.as_bytes()));
+        // the fast path declines what it does not cover; the general path decides
+        for declined in [
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {"return-value": 1.5}, "environment": {}}}"#,
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {"return-value": 123456789012345678901234567890}, "environment": {}}}"#,
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {}, "environment": {}, "extra": 1}}"#,
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {}}}"#,
+            r#"{"signatures": [{"keyid": "k", "signature": "00", "other_headers": "00"}], "signed": {"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {}, "environment": {}}}"#,
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "command": [], "materials": {"x": {"sha256": "1"}, "x": {"sha256": "2"}}, "products": {}, "byproducts": {}, "environment": {}}}"#,
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "command": [], "materials": {}, "products": {}, "byproducts": {"a": {"b": 1, "b": 2}}, "environment": {}}}"#,
+            r#"{"signatures": [], "signed": {"_type": "link", "name": "a", "name": "b", "command": [], "materials": {}, "products": {}, "byproducts": {}, "environment": {}}}"#,
+        ] {
+            assert!(fast_canonical(declined.as_bytes()).is_none(), "{declined}");
+        }
+    }
 }

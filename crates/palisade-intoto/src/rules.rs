@@ -4,7 +4,7 @@
 //! fails when its path is no longer (or never was) queued. Consumed artefacts are out of
 //! reach of later rules — so `ALLOW x` before `DISALLOW *` lets `x` through.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use crate::model::{ArtifactKind, Artifacts, Link, Rule};
 use crate::pattern::Pattern;
@@ -31,12 +31,45 @@ fn join_prefix(prefix: &str, path: &str) -> String {
     }
 }
 
-fn filter<'q>(queue: &BTreeSet<&'q str>, pattern: &str) -> Vec<&'q str> {
+/// The artefacts not yet consumed: the item's paths in sorted order and a flag each.
+struct Queue<'a> {
+    paths: Vec<&'a str>,
+    live: Vec<bool>,
+}
+
+impl<'a> Queue<'a> {
+    fn new(source: &'a Artifacts) -> Queue<'a> {
+        let paths: Vec<&str> = source.keys().map(String::as_str).collect();
+        let live = vec![true; paths.len()];
+        Queue { paths, live }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.paths
+            .iter()
+            .zip(&self.live)
+            .filter(|(_, l)| **l)
+            .map(|(p, _)| *p)
+    }
+
+    fn get(&self, path: &str) -> Option<&'a str> {
+        let i = self.paths.binary_search(&path).ok()?;
+        self.live[i].then_some(self.paths[i])
+    }
+
+    fn remove(&mut self, path: &str) {
+        if let Ok(i) = self.paths.binary_search(&path) {
+            self.live[i] = false;
+        }
+    }
+}
+
+fn filter<'q>(queue: &Queue<'q>, pattern: &str) -> Vec<&'q str> {
     let p = Pattern::new(pattern);
     if let Some(lit) = p.literal() {
-        return queue.get(lit).copied().into_iter().collect();
+        return queue.get(lit).into_iter().collect();
     }
-    queue.iter().copied().filter(|a| p.matches(a)).collect()
+    queue.iter().filter(|a| p.matches(a)).collect()
 }
 
 /// Applies `rules` to the `kind` artefacts of `link` (the source item); `links` holds
@@ -51,7 +84,7 @@ pub fn apply_rules(
         ArtifactKind::Materials => &link.materials,
         ArtifactKind::Products => &link.products,
     };
-    let mut queue: BTreeSet<&str> = source.keys().map(String::as_str).collect();
+    let mut queue = Queue::new(source);
     for stanzas in rules {
         let shown = stanzas.join(" ");
         let rule = Rule::parse(stanzas).map_err(|e| RuleFailure {
@@ -77,7 +110,7 @@ pub fn apply_rules(
                 let norm_src = src_prefix.as_deref().map(|p| join_prefix(p, ""));
                 let pat = Pattern::new(pattern);
                 let mut out = Vec::new();
-                for &full in &queue {
+                for full in queue.iter() {
                     let rel = match &norm_src {
                         Some(p) => match full.strip_prefix(p.as_str()) {
                             Some(r) => r,
@@ -125,7 +158,7 @@ pub fn apply_rules(
                 Vec::new()
             }
             Rule::Require(p) => {
-                if !queue.contains(p.as_str()) {
+                if queue.get(p).is_none() {
                     return Err(RuleFailure {
                         rule: shown,
                         artifacts: vec![p.clone()],

@@ -29,7 +29,9 @@ pub mod time;
 pub mod verify;
 
 pub use metadata::{EnvelopeKind, Metadata, Payload};
-pub use model::{ArtifactKind, Artifacts, Inspection, Layout, LayoutKey, Link, Rule, Step};
+pub use model::{
+    ArtifactKind, Artifacts, Digests, Inspection, Layout, LayoutKey, Link, Rule, Step,
+};
 pub use verify::{Failure, Report, VerifyOptions, link_file_name, verify};
 
 /// What went wrong.

@@ -165,7 +165,7 @@ fn link_from_statement(v: &Value, ctx: &Ctx<'_>) -> Result<Link, IntotoError> {
                     .ok_or_else(|| ctx.err(&p, "no name"))?;
                 out.insert(
                     n.to_string(),
-                    digests(d.get("digest"), ctx, &format!("{p}.digest"))?,
+                    digests(d.get("digest"), ctx, &format!("{p}.digest"))?.into(),
                 );
             }
         }
@@ -512,6 +512,31 @@ impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for NoDupMap<V> {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for crate::model::Digests {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Vis;
+        impl<'de> serde::de::Visitor<'de> for Vis {
+            type Value = crate::model::Digests;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of digests")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = crate::model::Digests::new();
+                while let Some((k, v)) = a.next_entry::<String, String>()? {
+                    if out.insert(k, v).is_some() {
+                        return Err(serde::de::Error::custom("duplicate key"));
+                    }
+                }
+                Ok(out)
+            }
+        }
+        d.deserialize_map(Vis)
+    }
+}
+
 /// Any JSON value canonical JSON can carry (no floats, 64-bit integers, unique keys).
 struct Strict(Value);
 
@@ -572,8 +597,8 @@ struct FastLink {
     type_: String,
     name: String,
     command: Vec<String>,
-    materials: NoDupMap<NoDupMap<String>>,
-    products: NoDupMap<NoDupMap<String>>,
+    materials: NoDupMap<crate::model::Digests>,
+    products: NoDupMap<crate::model::Digests>,
     byproducts: NoDupMap<Strict>,
     environment: NoDupMap<Strict>,
 }
@@ -607,9 +632,7 @@ fn fast_metablock_link(bytes: &[u8]) -> Option<Metadata> {
     {
         return None;
     }
-    let arts = |a: NoDupMap<NoDupMap<String>>| -> Artifacts {
-        a.0.into_iter().map(|(k, v)| (k, v.0)).collect()
-    };
+    let arts = |a: NoDupMap<crate::model::Digests>| -> Artifacts { a.0 };
     let obj = |m: NoDupMap<Strict>| -> BTreeMap<String, Value> {
         m.0.into_iter().map(|(k, v)| (k, v.0)).collect()
     };
@@ -695,13 +718,13 @@ pub fn sign_link_statement(link: &Link, keys: &[&PrivateKey]) -> Result<Vec<u8>,
         .iter()
         .map(|(n, d)| palisade_attest::Subject {
             name: n.clone(),
-            digest: d.clone(),
+            digest: d.to_map(),
         })
         .collect();
     let materials: Vec<serde_json::Value> = link
         .materials
         .iter()
-        .map(|(n, d)| serde_json::json!({"name": n, "digest": d}))
+        .map(|(n, d)| serde_json::json!({"name": n, "digest": d.to_map()}))
         .collect();
     let predicate = serde_json::json!({
         "name": link.name,

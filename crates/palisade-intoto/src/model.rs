@@ -7,8 +7,73 @@ use palisade_keys::PublicKey;
 
 use crate::IntotoError;
 
-/// Recorded artefacts: path → {hash algorithm → lowercase hex digest}.
-pub type Artifacts = BTreeMap<String, BTreeMap<String, String>>;
+/// Recorded artefacts: path → digests.
+pub type Artifacts = BTreeMap<String, Digests>;
+
+/// The digests of one artefact, {hash algorithm → lowercase hex}: a small sorted list
+/// (links carry one or two per artefact and tens of thousands of artefacts, so a map per
+/// artefact would cost more than the data).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Digests(Vec<(String, String)>);
+
+impl Digests {
+    /// No digests.
+    pub fn new() -> Digests {
+        Digests(Vec::new())
+    }
+
+    /// Sets the digest of `alg`, returning the one it replaces.
+    pub fn insert(&mut self, alg: String, hex: String) -> Option<String> {
+        match self.0.binary_search_by(|(a, _)| a.as_str().cmp(&alg)) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, hex)),
+            Err(i) => {
+                self.0.insert(i, (alg, hex));
+                None
+            }
+        }
+    }
+
+    /// The digest of `alg`.
+    pub fn get(&self, alg: &str) -> Option<&str> {
+        self.0
+            .binary_search_by(|(a, _)| a.as_str().cmp(alg))
+            .ok()
+            .map(|i| self.0[i].1.as_str())
+    }
+
+    /// (algorithm, digest) pairs in algorithm order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(a, h)| (a.as_str(), h.as_str()))
+    }
+
+    /// How many digests.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// As a map (for in-toto Statement subjects).
+    pub fn to_map(&self) -> BTreeMap<String, String> {
+        self.0.iter().cloned().collect()
+    }
+}
+
+impl From<BTreeMap<String, String>> for Digests {
+    fn from(m: BTreeMap<String, String>) -> Digests {
+        Digests(m.into_iter().collect())
+    }
+}
+
+impl std::ops::Index<&str> for Digests {
+    type Output = str;
+    fn index(&self, alg: &str) -> &str {
+        self.get(alg).unwrap_or("")
+    }
+}
 
 /// The most artefacts one link may record (materials or products).
 pub const MAX_ARTIFACTS: usize = 1_000_000;
@@ -86,7 +151,7 @@ impl Ctx<'_> {
         for (path, hashes) in m {
             let hp = format!("{place}[{}]", serde_json::Value::String(path.clone()));
             let hm = self.obj(hashes, &hp)?;
-            let mut h = BTreeMap::new();
+            let mut h = Digests::new();
             for (alg, d) in hm {
                 h.insert(alg.clone(), self.string(Some(d), &format!("{hp}.{alg}"))?);
             }
@@ -149,7 +214,7 @@ impl Link {
                         "expected an object",
                     ));
                 };
-                let mut h = BTreeMap::new();
+                let mut h = Digests::new();
                 for (alg, d) in hm {
                     match d {
                         Value::String(d) => {
@@ -237,7 +302,7 @@ pub(crate) fn artifacts_value(a: &Artifacts) -> Value {
                     p.clone(),
                     Value::Object(
                         h.iter()
-                            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
                             .collect(),
                     ),
                 )

@@ -126,7 +126,7 @@ impl Recorder<'_> {
         }
         let h = hash_file(fs_path, self.opts.normalize_line_endings)?;
         self.out
-            .insert(name, BTreeMap::from([("sha256".to_string(), h)]));
+            .insert(name, BTreeMap::from([("sha256".to_string(), h)]).into());
         Ok(())
     }
 

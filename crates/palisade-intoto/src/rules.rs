@@ -184,7 +184,7 @@ mod tests {
             .map(|(p, h)| {
                 (
                     p.to_string(),
-                    BTreeMap::from([("sha256".to_string(), h.to_string())]),
+                    BTreeMap::from([("sha256".to_string(), h.to_string())]).into(),
                 )
             })
             .collect()

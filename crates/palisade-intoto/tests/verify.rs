@@ -33,7 +33,7 @@ fn arts(list: &[(&str, &str)]) -> palisade_intoto::Artifacts {
         .map(|(p, h)| {
             (
                 p.to_string(),
-                BTreeMap::from([("sha256".to_string(), h.to_string())]),
+                BTreeMap::from([("sha256".to_string(), h.to_string())]).into(),
             )
         })
         .collect()

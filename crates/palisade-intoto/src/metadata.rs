@@ -500,10 +500,14 @@ impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for NoDupMap<V> {
             ) -> Result<Self::Value, A::Error> {
                 let mut m = BTreeMap::new();
                 while let Some((k, v)) = a.next_entry::<String, V>()? {
-                    if m.contains_key(&k) {
-                        return Err(serde::de::Error::custom("duplicate key"));
+                    match m.entry(k) {
+                        std::collections::btree_map::Entry::Vacant(e) => {
+                            e.insert(v);
+                        }
+                        std::collections::btree_map::Entry::Occupied(_) => {
+                            return Err(serde::de::Error::custom("duplicate key"));
+                        }
                     }
-                    m.insert(k, v);
                 }
                 Ok(NoDupMap(m))
             }
@@ -524,7 +528,7 @@ impl<'de> serde::Deserialize<'de> for crate::model::Digests {
                 self,
                 mut a: A,
             ) -> Result<Self::Value, A::Error> {
-                let mut out = crate::model::Digests::new();
+                let mut out = crate::model::Digests::with_capacity(a.size_hint().unwrap_or(1));
                 while let Some((k, v)) = a.next_entry::<String, String>()? {
                     if out.insert(k, v).is_some() {
                         return Err(serde::de::Error::custom("duplicate key"));

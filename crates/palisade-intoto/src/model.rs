@@ -22,6 +22,11 @@ impl Digests {
         Digests(Vec::new())
     }
 
+    /// No digests, room for `n`.
+    pub fn with_capacity(n: usize) -> Digests {
+        Digests(Vec::with_capacity(n.min(16)))
+    }
+
     /// Sets the digest of `alg`, returning the one it replaces.
     pub fn insert(&mut self, alg: String, hex: String) -> Option<String> {
         match self.0.binary_search_by(|(a, _)| a.as_str().cmp(&alg)) {

@@ -158,6 +158,23 @@ fn demo_verification_does_not_touch_the_link_dir_outside_the_copy() {
     assert!(!demo.join("demo-project").exists());
 }
 
+/// Signs the folder's `demo.layout.template` with alice's key into `root.layout`.
+fn sign_template(dir: &Path) {
+    palisade(dir)
+        .args([
+            "intoto",
+            "layout",
+            "sign",
+            "--key",
+            "alice",
+            "--out",
+            "root.layout",
+        ])
+        .args(["demo.layout.template", "-q"])
+        .assert()
+        .success();
+}
+
 /// A folder with `scripts/tar` (the demo inspection) and `python` on PATH.
 fn python_demo_dir(files: &[PathBuf]) -> (tempfile::TempDir, String) {
     let d = tempfile::tempdir().unwrap();
@@ -195,20 +212,7 @@ fn python_in_toto_demo_layouts_signed_by_us_verify_their_links() {
         files.sort();
         files.dedup();
         let (d, path) = python_demo_dir(&files);
-        palisade(d.path())
-            .args([
-                "intoto",
-                "layout",
-                "sign",
-                "--key",
-                "alice",
-                "--out",
-                "root.layout",
-                "demo.layout.template",
-                "-q",
-            ])
-            .assert()
-            .success();
+        sign_template(d.path());
         let signed = std::fs::read_to_string(d.path().join("root.layout")).unwrap();
         assert_eq!(
             signed.contains("\"payload\""),
@@ -589,20 +593,7 @@ fn gpg_links_and_a_gpg_signed_layout_from_python_in_toto() {
     files.push(base.join("demo_files/alice.pub"));
     // 1. links signed with GnuPG (RSA subkey fingerprints in the layout), layout signed by us
     let (d, _) = python_demo_dir(&files);
-    palisade(d.path())
-        .args([
-            "intoto",
-            "layout",
-            "sign",
-            "--key",
-            "alice",
-            "--out",
-            "root.layout",
-            "demo.layout.template",
-            "-q",
-        ])
-        .assert()
-        .success();
+    sign_template(d.path());
     let (code, text) = verify(d.path(), "root.layout", Path::new("alice.pub"), None);
     assert_eq!(code, 0, "{text}");
     // a GPG-signed link edited after signing no longer counts
@@ -658,41 +649,26 @@ fn gpg_links_and_a_gpg_signed_layout_from_python_in_toto() {
         String::from_utf8_lossy(&signed.stderr)
     );
     let ring = base.join("gpg_keyrings/rsa/pubring.gpg");
-    let out = palisade(d.path())
-        .args([
-            "intoto",
-            "verify",
-            "--layout",
-            "root.layout",
-            "--gpg",
-            owner,
-            "--gpg-keyring",
-        ])
-        .arg(&ring)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    // (exit code, stdout) of our verify with GPG layout key `gpg` and extra arguments
+    let gpg_verify = |gpg: &str, extra: &[&str]| {
+        let out = palisade(d.path())
+            .args(["intoto", "verify", "--layout", "root.layout", "--gpg", gpg])
+            .args(extra)
+            .arg("--gpg-keyring")
+            .arg(&ring)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, text) = gpg_verify(owner, &[]);
+    assert_eq!(code, Some(0), "{text}");
     // another key of the keyring did not sign it
-    let out = palisade(d.path())
-        .args([
-            "intoto",
-            "verify",
-            "--layout",
-            "root.layout",
-            "--gpg",
-            "7B3ABB26B97B655AB9296BD15B0BD02E1C768C43",
-            "--gpg-keyring",
-        ])
-        .arg(&ring)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("layout signatures"));
+    let (code, text) = gpg_verify("7B3ABB26B97B655AB9296BD15B0BD02E1C768C43", &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("layout signatures"), "{text}");
     // we add an ordinary signature to the GPG-signed layout and keep the GPG one
     palisade(d.path())
         .args([
@@ -706,25 +682,6 @@ fn gpg_links_and_a_gpg_signed_layout_from_python_in_toto() {
         ])
         .assert()
         .success();
-    let out = palisade(d.path())
-        .args([
-            "intoto",
-            "verify",
-            "--layout",
-            "root.layout",
-            "--layout-key",
-            "alice.pub",
-            "--gpg",
-            owner,
-            "--gpg-keyring",
-        ])
-        .arg(&ring)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
+    let (code, text) = gpg_verify(owner, &["--layout-key", "alice.pub"]);
+    assert_eq!(code, Some(0), "{text}");
 }

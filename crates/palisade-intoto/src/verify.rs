@@ -510,22 +510,12 @@ fn verify_inner(
     }
     // 9. step rules
     for step in &layout.steps {
-        let Some(link) = reduced.get(&step.name) else {
-            continue;
-        };
-        for (kind, rules) in [
-            (ArtifactKind::Materials, &step.expected_materials),
-            (ArtifactKind::Products, &step.expected_products),
-        ] {
-            if let Err(failure) = apply_rules(kind, rules, link, &reduced) {
-                return fail(Failure::Rule {
-                    item: step.name.clone(),
-                    inspection: false,
-                    kind,
-                    failure,
-                });
-            }
-        }
+        check_item(
+            &step.name,
+            false,
+            [&step.expected_materials, &step.expected_products],
+            &reduced,
+        )?;
     }
     // 10. inspections
     let work: PathBuf = opts.work_dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -536,22 +526,12 @@ fn verify_inner(
     }
     // 11. inspection rules
     for insp in &layout.inspect {
-        let Some(link) = combined.get(&insp.name) else {
-            continue;
-        };
-        for (kind, rules) in [
-            (ArtifactKind::Materials, &insp.expected_materials),
-            (ArtifactKind::Products, &insp.expected_products),
-        ] {
-            if let Err(failure) = apply_rules(kind, rules, link, &combined) {
-                return fail(Failure::Rule {
-                    item: insp.name.clone(),
-                    inspection: true,
-                    kind,
-                    failure,
-                });
-            }
-        }
+        check_item(
+            &insp.name,
+            true,
+            [&insp.expected_materials, &insp.expected_products],
+            &combined,
+        )?;
     }
     // summary
     let mut summary = Link::new(summary_name);
@@ -566,6 +546,32 @@ fn verify_inner(
         }
     }
     Ok(summary)
+}
+
+/// Applies an item's material and product rules to its link in `links` (if it has one).
+fn check_item(
+    name: &str,
+    inspection: bool,
+    rules: [&Vec<Vec<String>>; 2],
+    links: &BTreeMap<String, Link>,
+) -> Result<(), IntotoError> {
+    let Some(link) = links.get(name) else {
+        return Ok(());
+    };
+    for (kind, rules) in [ArtifactKind::Materials, ArtifactKind::Products]
+        .into_iter()
+        .zip(rules)
+    {
+        if let Err(failure) = apply_rules(kind, rules, link, links) {
+            return Err(IntotoError::Verification(Failure::Rule {
+                item: name.to_string(),
+                inspection,
+                kind,
+                failure,
+            }));
+        }
+    }
+    Ok(())
 }
 
 /// Runs an inspection in `work`: the directory's files before are the materials, after

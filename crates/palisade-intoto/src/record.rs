@@ -369,6 +369,31 @@ mod tests {
     }
 
     #[test]
+    fn symlinks_like_python() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path();
+        std::fs::create_dir_all(root.join("real/sub")).unwrap();
+        std::fs::write(root.join("real/sub/f"), b"f").unwrap();
+        std::os::unix::fs::symlink("real", root.join("linkdir")).unwrap();
+        std::os::unix::fs::symlink("real/sub/f", root.join("linkfile")).unwrap();
+        std::os::unix::fs::symlink("nowhere", root.join("broken")).unwrap();
+        std::os::unix::fs::symlink("..", root.join("real/loop")).unwrap();
+        let mut opts = RecordOptions {
+            base_path: Some(root.to_path_buf()),
+            ..Default::default()
+        };
+        let a = record_artifacts(&[".".into()], &opts).unwrap();
+        // a symlinked file is hashed (its target's bytes); directories behind links are
+        // not entered; broken links are skipped
+        assert_eq!(a.keys().collect::<Vec<_>>(), vec!["linkfile", "real/sub/f"]);
+        opts.follow_symlink_dirs = true;
+        let b = record_artifacts(&[".".into()], &opts).unwrap();
+        assert!(b.contains_key("linkdir/sub/f"), "{b:?}");
+        // the loop back to the top is not followed forever
+        assert!(b.len() < 10, "{b:?}");
+    }
+
+    #[test]
     fn command_timeout_and_streams() {
         let r = run_command(
             &[

@@ -498,18 +498,17 @@ impl<'de, V: serde::Deserialize<'de>> serde::Deserialize<'de> for NoDupMap<V> {
                 self,
                 mut a: A,
             ) -> Result<Self::Value, A::Error> {
-                let mut m = BTreeMap::new();
-                while let Some((k, v)) = a.next_entry::<String, V>()? {
-                    match m.entry(k) {
-                        std::collections::btree_map::Entry::Vacant(e) => {
-                            e.insert(v);
-                        }
-                        std::collections::btree_map::Entry::Occupied(_) => {
-                            return Err(serde::de::Error::custom("duplicate key"));
-                        }
-                    }
+                // Collect, sort (a no-op for the sorted keys in-toto writes), refuse
+                // repeats, then build the map in one pass.
+                let mut v: Vec<(String, V)> = Vec::new();
+                while let Some(entry) = a.next_entry::<String, V>()? {
+                    v.push(entry);
                 }
-                Ok(NoDupMap(m))
+                v.sort_by(|x, y| x.0.cmp(&y.0));
+                if v.windows(2).any(|w| w[0].0 == w[1].0) {
+                    return Err(serde::de::Error::custom("duplicate key"));
+                }
+                Ok(NoDupMap(v.into_iter().collect()))
             }
         }
         d.deserialize_map(Vis(std::marker::PhantomData))

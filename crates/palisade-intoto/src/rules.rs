@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{ArtifactKind, Artifacts, Link, Rule};
+use crate::model::{ArtifactKind, Artifacts, Digests, Link, Rule};
 use crate::pattern::Pattern;
 
 /// Why an item's artefacts break its rules.
@@ -31,35 +31,81 @@ fn join_prefix(prefix: &str, path: &str) -> String {
     }
 }
 
-/// The artefacts not yet consumed: the item's paths in sorted order and a flag each.
+/// The artefacts not yet consumed: the item's paths (with their digests) in sorted order
+/// and a flag each.
 struct Queue<'a> {
-    paths: Vec<&'a str>,
+    entries: Vec<(&'a str, &'a Digests)>,
     live: Vec<bool>,
 }
 
 impl<'a> Queue<'a> {
     fn new(source: &'a Artifacts) -> Queue<'a> {
-        let paths: Vec<&str> = source.keys().map(String::as_str).collect();
-        let live = vec![true; paths.len()];
-        Queue { paths, live }
+        let entries: Vec<(&str, &Digests)> = source.iter().map(|(p, d)| (p.as_str(), d)).collect();
+        let live = vec![true; entries.len()];
+        Queue { entries, live }
     }
 
-    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.paths
+    fn iter_with(&self) -> impl Iterator<Item = (&'a str, &'a Digests)> + '_ {
+        self.entries
             .iter()
             .zip(&self.live)
             .filter(|(_, l)| **l)
-            .map(|(p, _)| *p)
+            .map(|(e, _)| *e)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        self.iter_with().map(|(p, _)| p)
+    }
+
+    fn find(&self, path: &str) -> Option<usize> {
+        self.entries.binary_search_by(|(p, _)| (*p).cmp(path)).ok()
     }
 
     fn get(&self, path: &str) -> Option<&'a str> {
-        let i = self.paths.binary_search(&path).ok()?;
-        self.live[i].then_some(self.paths[i])
+        let i = self.find(path)?;
+        self.live[i].then_some(self.entries[i].0)
     }
 
     fn remove(&mut self, path: &str) {
-        if let Ok(i) = self.paths.binary_search(&path) {
+        if let Some(i) = self.find(path) {
             self.live[i] = false;
+        }
+    }
+}
+
+/// Looks up destination artefacts for a rising sequence of paths in one pass over the
+/// (sorted) destination, falling back to a search when a path is out of order.
+struct Cursor<'a> {
+    all: &'a Artifacts,
+    it: std::iter::Peekable<std::collections::btree_map::Iter<'a, String, Digests>>,
+    last: String,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(all: &'a Artifacts) -> Cursor<'a> {
+        Cursor {
+            all,
+            it: all.iter().peekable(),
+            last: String::new(),
+        }
+    }
+
+    fn get(&mut self, path: &str) -> Option<&'a Digests> {
+        if path < self.last.as_str() {
+            return self.all.get(path);
+        }
+        self.last.clear();
+        self.last.push_str(path);
+        while let Some((k, _)) = self.it.peek() {
+            if k.as_str() < path {
+                self.it.next();
+            } else {
+                break;
+            }
+        }
+        match self.it.peek() {
+            Some((k, d)) if k.as_str() == path => Some(*d),
+            _ => None,
         }
     }
 }
@@ -110,7 +156,8 @@ pub fn apply_rules(
                 let norm_src = src_prefix.as_deref().map(|p| join_prefix(p, ""));
                 let pat = Pattern::new(pattern);
                 let mut out = Vec::new();
-                for full in queue.iter() {
+                let mut cursor = Cursor::new(dest_art);
+                for (full, src_digests) in queue.iter_with() {
                     let rel = match &norm_src {
                         Some(p) => match full.strip_prefix(p.as_str()) {
                             Some(r) => r,
@@ -122,12 +169,10 @@ pub fn apply_rules(
                         continue;
                     }
                     let dest = match dest_prefix {
-                        Some(d) => dest_art.get(&join_prefix(d, rel)),
-                        None => dest_art.get(rel),
+                        Some(d) => cursor.get(&join_prefix(d, rel)),
+                        None => cursor.get(rel),
                     };
-                    if let (Some(d), Some(s)) = (dest, source.get(full))
-                        && d == s
-                    {
+                    if dest == Some(src_digests) {
                         out.push(full);
                     }
                 }
@@ -391,6 +436,30 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e4.rule, "REQUIRE src/app");
+    }
+
+    #[test]
+    fn cursor_finds_paths_in_and_out_of_order() {
+        let all = arts(&[("a", "1"), ("b", "2"), ("d", "4")]);
+        let mut c = Cursor::new(&all);
+        assert_eq!(
+            c.get("b").map(|d| d["sha256"].to_string()),
+            Some("2".into())
+        );
+        assert_eq!(
+            c.get("a").map(|d| d["sha256"].to_string()),
+            Some("1".into())
+        );
+        assert!(c.get("c").is_none());
+        assert_eq!(
+            c.get("d").map(|d| d["sha256"].to_string()),
+            Some("4".into())
+        );
+        assert!(c.get("e").is_none());
+        assert_eq!(
+            c.get("b").map(|d| d["sha256"].to_string()),
+            Some("2".into())
+        );
     }
 
     #[test]

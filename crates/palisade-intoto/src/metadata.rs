@@ -302,6 +302,15 @@ impl Metadata {
         })
     }
 
+    /// The link without its signatures (and the bytes they were over), or the document
+    /// back when it holds a layout.
+    pub fn into_link(self) -> Result<Link, Box<Metadata>> {
+        match self.payload {
+            Payload::Link(l) => Ok(l),
+            payload => Err(Box::new(Metadata { payload, ..self })),
+        }
+    }
+
     /// How the document is wrapped.
     pub fn kind(&self) -> EnvelopeKind {
         self.kind
@@ -647,7 +656,8 @@ fn fast_metablock_link(bytes: &[u8]) -> Option<Metadata> {
         byproducts: obj(mb.signed.byproducts),
         environment: obj(mb.signed.environment),
     };
-    let canonical = canonical_link(&link);
+    // canonical JSON is never longer than the document it was read from
+    let canonical = canonical_link(&link, bytes.len());
     Some(Metadata {
         wrapper: Wrapper::Metablock {
             canonical,
@@ -665,7 +675,7 @@ fn fast_metablock_link(bytes: &[u8]) -> Option<Metadata> {
 
 /// Canonical JSON of a link's `signed` object, written from the typed link with
 /// `palisade-cjson`'s encoders (keys in code-point order, as `encode` sorts them).
-fn canonical_link(link: &Link) -> Vec<u8> {
+fn canonical_link(link: &Link, capacity: usize) -> Vec<u8> {
     use palisade_cjson::{encode_into, encode_str};
     fn artifacts(a: &Artifacts, out: &mut Vec<u8>) {
         out.push(b'{');
@@ -687,7 +697,7 @@ fn canonical_link(link: &Link) -> Vec<u8> {
         }
         out.push(b'}');
     }
-    let mut out = Vec::with_capacity(100 * (link.materials.len() + link.products.len()) + 256);
+    let mut out = Vec::with_capacity(capacity);
     out.extend_from_slice(b"{\"_type\":\"link\",\"byproducts\":");
     encode_into(&Value::Object(link.byproducts.clone()), &mut out);
     out.extend_from_slice(b",\"command\":[");

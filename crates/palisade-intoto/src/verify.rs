@@ -188,7 +188,14 @@ pub struct Report {
 }
 
 /// A link read, with the result of checking its signature.
-type Checked = (Metadata, Result<(), String>);
+type Checked = (Item, Result<(), String>);
+
+/// What a link file held, once its signature is checked: a link (the signed bytes are
+/// dropped at once; links are large) or a sublayout (kept whole, to verify it).
+enum Item {
+    Link(Link),
+    Layout(Box<Metadata>),
+}
 
 fn short(keyid: &str) -> String {
     keyid.chars().take(8).collect()
@@ -377,7 +384,11 @@ fn verify_inner(
                 )),
                 None => Err(format!("key {} is not in the layout's keys", short(keyid))),
             };
-            Ok((md, sig))
+            let item = match md.into_link() {
+                Ok(l) => Item::Link(l),
+                Err(md) => Item::Layout(md),
+            };
+            Ok((item, sig))
         })
         .collect();
     let mut per_step: Vec<Vec<(String, String, Checked)>> =
@@ -386,7 +397,7 @@ fn verify_inner(
         per_step[si].push((keyid, fid, r?));
     }
     // 5. link signatures and thresholds
-    let mut verified: BTreeMap<String, Vec<(String, Metadata)>> = BTreeMap::new();
+    let mut verified: BTreeMap<String, Vec<(String, Item)>> = BTreeMap::new();
     for (step, links) in layout.steps.iter().zip(per_step) {
         let mut ok = Vec::new();
         let mut detail = Vec::new();
@@ -397,7 +408,7 @@ fn verify_inner(
                 detail.push(format!("{file}: {e}"));
                 continue;
             }
-            if let Payload::Link(l) = &link.payload
+            if let Item::Link(l) = &link
                 && l.name != step.name
             {
                 detail.push(format!("{file}: the link is for step '{}'", l.name));
@@ -432,10 +443,10 @@ fn verify_inner(
     let mut chain: BTreeMap<String, Vec<(String, Link)>> = BTreeMap::new();
     for step in &layout.steps {
         let mut links = Vec::new();
-        for (keyid, md) in verified.remove(&step.name).unwrap_or_default() {
-            match md.payload {
-                Payload::Link(l) => links.push((keyid, l)),
-                Payload::Layout(_) => {
+        for (keyid, item) in verified.remove(&step.name).unwrap_or_default() {
+            match item {
+                Item::Link(l) => links.push((keyid, l)),
+                Item::Layout(md) => {
                     if depth >= MAX_SUBLAYOUT_DEPTH {
                         return Err(IntotoError::Parameter(format!(
                             "sublayouts nested deeper than {MAX_SUBLAYOUT_DEPTH}"

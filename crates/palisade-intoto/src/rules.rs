@@ -31,8 +31,19 @@ fn join_prefix(prefix: &str, path: &str) -> String {
     }
 }
 
+/// [`join_prefix`] into a reused buffer.
+fn join_prefix_into(out: &mut String, prefix: &str, path: &str) {
+    if !path.starts_with('/') {
+        out.push_str(prefix);
+        if !(prefix.is_empty() || prefix.ends_with('/')) {
+            out.push('/');
+        }
+    }
+    out.push_str(path);
+}
+
 /// The artefacts not yet consumed: the item's paths (with their digests) in sorted order
-/// and a flag each.
+/// and a flag each; rules work on indices into it.
 struct Queue<'a> {
     entries: Vec<(&'a str, &'a Digests)>,
     live: Vec<bool>,
@@ -45,31 +56,25 @@ impl<'a> Queue<'a> {
         Queue { entries, live }
     }
 
-    fn iter_with(&self) -> impl Iterator<Item = (&'a str, &'a Digests)> + '_ {
-        self.entries
+    /// Indices of the artefacts still queued, in path order.
+    fn live(&self) -> impl Iterator<Item = usize> + '_ {
+        self.live
             .iter()
-            .zip(&self.live)
+            .enumerate()
             .filter(|(_, l)| **l)
-            .map(|(e, _)| *e)
+            .map(|(i, _)| i)
     }
 
-    fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.iter_with().map(|(p, _)| p)
+    fn path(&self, i: usize) -> &'a str {
+        self.entries[i].0
     }
 
-    fn find(&self, path: &str) -> Option<usize> {
-        self.entries.binary_search_by(|(p, _)| (*p).cmp(path)).ok()
-    }
-
-    fn get(&self, path: &str) -> Option<&'a str> {
-        let i = self.find(path)?;
-        self.live[i].then_some(self.entries[i].0)
-    }
-
-    fn remove(&mut self, path: &str) {
-        if let Some(i) = self.find(path) {
-            self.live[i] = false;
-        }
+    /// The index of `path` if it is still queued.
+    fn get(&self, path: &str) -> Option<usize> {
+        self.entries
+            .binary_search_by(|(p, _)| (*p).cmp(path))
+            .ok()
+            .filter(|i| self.live[*i])
     }
 }
 
@@ -110,12 +115,54 @@ impl<'a> Cursor<'a> {
     }
 }
 
-fn filter<'q>(queue: &Queue<'q>, pattern: &str) -> Vec<&'q str> {
+/// Indices of the queued artefacts whose path matches `pattern`.
+fn filter(queue: &Queue<'_>, pattern: &str) -> Vec<usize> {
     let p = Pattern::new(pattern);
     if let Some(lit) = p.literal() {
         return queue.get(lit).into_iter().collect();
     }
-    queue.iter().filter(|a| p.matches(a)).collect()
+    queue.live().filter(|i| p.matches(queue.path(*i))).collect()
+}
+
+/// MATCH: the queued artefacts (under the source prefix, matching the pattern) whose
+/// counterpart in the destination (under the destination prefix) has the same digests.
+fn match_rule(
+    queue: &Queue<'_>,
+    pattern: &str,
+    src_prefix: Option<&str>,
+    dest_prefix: Option<&str>,
+    dest: &Artifacts,
+) -> Vec<usize> {
+    let norm_src = src_prefix.map(|p| join_prefix(p, ""));
+    let pat = Pattern::new(pattern);
+    let mut out = Vec::new();
+    let mut cursor = Cursor::new(dest);
+    let mut joined = String::new();
+    for i in queue.live() {
+        let (full, digests) = queue.entries[i];
+        let rel = match &norm_src {
+            Some(p) => match full.strip_prefix(p.as_str()) {
+                Some(r) => r,
+                None => continue,
+            },
+            None => full,
+        };
+        if !pat.matches(rel) {
+            continue;
+        }
+        let found = match dest_prefix {
+            Some(d) => {
+                joined.clear();
+                join_prefix_into(&mut joined, d, rel);
+                cursor.get(&joined)
+            }
+            None => cursor.get(rel),
+        };
+        if found == Some(digests) {
+            out.push(i);
+        }
+    }
+    out
 }
 
 /// Applies `rules` to the `kind` artefacts of `link` (the source item); `links` holds
@@ -130,6 +177,7 @@ pub fn apply_rules(
         ArtifactKind::Materials => &link.materials,
         ArtifactKind::Products => &link.products,
     };
+    let (before, after) = (&link.materials, &link.products);
     let mut queue = Queue::new(source);
     for stanzas in rules {
         let shown = stanzas.join(" ");
@@ -138,7 +186,7 @@ pub fn apply_rules(
             artifacts: Vec::new(),
             message: e,
         })?;
-        let consumed: Vec<&str> = match &rule {
+        let consumed: Vec<usize> = match &rule {
             Rule::Match {
                 pattern,
                 src_prefix,
@@ -153,46 +201,41 @@ pub fn apply_rules(
                     ArtifactKind::Materials => &dest.materials,
                     ArtifactKind::Products => &dest.products,
                 };
-                let norm_src = src_prefix.as_deref().map(|p| join_prefix(p, ""));
-                let pat = Pattern::new(pattern);
-                let mut out = Vec::new();
-                let mut cursor = Cursor::new(dest_art);
-                for (full, src_digests) in queue.iter_with() {
-                    let rel = match &norm_src {
-                        Some(p) => match full.strip_prefix(p.as_str()) {
-                            Some(r) => r,
-                            None => continue,
-                        },
-                        None => full,
-                    };
-                    if !pat.matches(rel) {
-                        continue;
-                    }
-                    let dest = match dest_prefix {
-                        Some(d) => cursor.get(&join_prefix(d, rel)),
-                        None => cursor.get(rel),
-                    };
-                    if dest == Some(src_digests) {
-                        out.push(full);
-                    }
-                }
-                out
+                match_rule(
+                    &queue,
+                    pattern,
+                    src_prefix.as_deref(),
+                    dest_prefix.as_deref(),
+                    dest_art,
+                )
             }
             Rule::Create(p) => filter(&queue, p)
                 .into_iter()
-                .filter(|a| !link.materials.contains_key(*a) && link.products.contains_key(*a))
+                .filter(|i| {
+                    let a = queue.path(*i);
+                    !before.contains_key(a) && after.contains_key(a)
+                })
                 .collect(),
             Rule::Delete(p) => filter(&queue, p)
                 .into_iter()
-                .filter(|a| link.materials.contains_key(*a) && !link.products.contains_key(*a))
+                .filter(|i| {
+                    let a = queue.path(*i);
+                    before.contains_key(a) && !after.contains_key(a)
+                })
                 .collect(),
             Rule::Modify(p) => filter(&queue, p)
                 .into_iter()
-                .filter(|a| matches!((link.materials.get(*a), link.products.get(*a)), (Some(m), Some(pr)) if m != pr))
+                .filter(|i| {
+                    let a = queue.path(*i);
+                    matches!((before.get(a), after.get(a)), (Some(m), Some(pr)) if m != pr)
+                })
                 .collect(),
             Rule::Allow(p) => filter(&queue, p),
             Rule::Disallow(p) => {
-                let hit: Vec<String> = filter(&queue, p).into_iter().map(String::from).collect();
+                let hit: Vec<String> = filter(&queue, p)
+                    .into_iter()
+                    .map(|i| queue.path(i).to_string())
+                    .collect();
                 if !hit.is_empty() {
                     return Err(RuleFailure {
                         rule: shown,
@@ -207,14 +250,17 @@ pub fn apply_rules(
                     return Err(RuleFailure {
                         rule: shown,
                         artifacts: vec![p.clone()],
-                        message: format!("required artefact {p} is not among the unconsumed {}", kind.as_str()),
+                        message: format!(
+                            "required artefact {p} is not among the unconsumed {}",
+                            kind.as_str()
+                        ),
                     });
                 }
                 Vec::new()
             }
         };
-        for c in consumed {
-            queue.remove(c);
+        for i in consumed {
+            queue.live[i] = false;
         }
     }
     Ok(())

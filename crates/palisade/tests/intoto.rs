@@ -160,17 +160,14 @@ fn demo_verification_does_not_touch_the_link_dir_outside_the_copy() {
 
 /// Signs the folder's `demo.layout.template` with alice's key into `root.layout`.
 fn sign_template(dir: &Path) {
+    alice_signs(dir, &["--out", "root.layout", "demo.layout.template"]);
+}
+
+/// `palisade intoto layout sign --key alice ARGS… -q` in `dir`, which must succeed.
+fn alice_signs(dir: &Path, args: &[&str]) {
     palisade(dir)
-        .args([
-            "intoto",
-            "layout",
-            "sign",
-            "--key",
-            "alice",
-            "--out",
-            "root.layout",
-        ])
-        .args(["demo.layout.template", "-q"])
+        .args(["intoto", "layout", "sign", "--key", "alice", "-q"])
+        .args(args)
         .assert()
         .success();
 }
@@ -381,20 +378,7 @@ fn record_chain(envelope: &str, layout_envelope: &str) -> tempfile::TempDir {
         serde_json::to_vec_pretty(&l).unwrap(),
     )
     .unwrap();
-    palisade(&w)
-        .args([
-            "intoto",
-            "layout",
-            "sign",
-            "--key",
-            "alice",
-            "--envelope",
-            layout_envelope,
-            "root.layout",
-            "-q",
-        ])
-        .assert()
-        .success();
+    alice_signs(&w, &["--envelope", layout_envelope, "root.layout"]);
     let f = d.path().join("final");
     std::fs::create_dir(&f).unwrap();
     for e in std::fs::read_dir(&w).unwrap() {

@@ -110,6 +110,17 @@ impl Functionary {
     }
 }
 
+/// The products of a step and how its link is wrapped.
+#[derive(Args)]
+struct LinkOut {
+    /// Paths recorded as products (after the command).
+    #[arg(long, short = 'p', num_args = 1..)]
+    products: Vec<String>,
+    /// metablock (legacy), dsse (Python's --use-dsse) or statement (link predicate v0.3).
+    #[arg(long, default_value = "metablock")]
+    envelope: EnvelopeKind,
+}
+
 #[derive(Args, Clone)]
 struct PathOpts {
     /// gitignore-style pattern of paths not to record (repeatable; replaces the defaults).
@@ -148,12 +159,8 @@ struct RunArgs {
     /// Paths recorded before the command (repeatable, several per flag).
     #[arg(long, short = 'm', num_args = 1..)]
     materials: Vec<String>,
-    /// Paths recorded after the command.
-    #[arg(long, short = 'p', num_args = 1..)]
-    products: Vec<String>,
-    /// metablock (legacy), dsse (Python's --use-dsse) or statement (link predicate v0.3).
-    #[arg(long, default_value = "metablock")]
-    envelope: EnvelopeKind,
+    #[command(flatten)]
+    out: LinkOut,
     #[command(flatten)]
     paths: PathOpts,
     /// Seconds the command may run.
@@ -215,12 +222,8 @@ struct RecordStartArgs {
 struct RecordStopArgs {
     #[command(flatten)]
     who: Functionary,
-    /// Paths recorded as products.
-    #[arg(long, short = 'p', num_args = 1..)]
-    products: Vec<String>,
-    /// metablock, dsse or statement.
-    #[arg(long, default_value = "metablock")]
-    envelope: EnvelopeKind,
+    #[command(flatten)]
+    out: LinkOut,
     #[command(flatten)]
     paths: PathOpts,
     /// Directory of the unfinished link and for the final one.
@@ -480,8 +483,8 @@ fn run_step(a: RunArgs, g: &Globals) -> Result<ExitCode> {
         link.byproducts = res.byproducts();
         link.command = a.command.clone();
     }
-    link.products = record_artifacts(&a.products, &rec)?;
-    let bytes = sign_link(&link, a.envelope, &key)?;
+    link.products = record_artifacts(&a.out.products, &rec)?;
+    let bytes = sign_link(&link, a.out.envelope, &key)?;
     let out = a.out_dir.join(palisade_intoto::link_file_name(
         &a.who.step,
         key.public_key().keyid(),
@@ -530,8 +533,8 @@ fn record_stop(a: RecordStopArgs, g: &Globals) -> Result<ExitCode> {
             a.who.step
         );
     }
-    link.products = record_artifacts(&a.products, &a.paths.record())?;
-    let bytes = sign_link(&link, a.envelope, &key)?;
+    link.products = record_artifacts(&a.out.products, &a.paths.record())?;
+    let bytes = sign_link(&link, a.out.envelope, &key)?;
     let out = a.out_dir.join(palisade_intoto::link_file_name(
         &a.who.step,
         key.public_key().keyid(),

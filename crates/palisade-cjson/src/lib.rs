@@ -162,7 +162,9 @@ pub fn encode_into(value: &Value, out: &mut Vec<u8>) {
     }
 }
 
-fn encode_str(s: &str, out: &mut Vec<u8>) {
+/// Appends the canonical encoding of one string (for writers that stream canonical JSON
+/// from typed data, such as large in-toto links, without building a [`Value`]).
+pub fn encode_str(s: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     for b in s.bytes() {
         if b == b'"' || b == b'\\' {

@@ -49,6 +49,8 @@ enum Command {
     Attest(cmd::attest::AttestArgs),
     /// Read lockfiles and write deterministic CycloneDX / SPDX SBOMs.
     Sbom(cmd::sbom::SbomArgs),
+    /// Record in-toto links, write and sign layouts, verify a supply chain.
+    Intoto(cmd::intoto::IntotoArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Dsse(a) => cmd::dsse::run(a, &globals),
         Command::Attest(a) => cmd::attest::run(a, &globals),
         Command::Sbom(a) => cmd::sbom::run(a),
+        Command::Intoto(a) => cmd::intoto::run(a, &globals),
     };
     match result {
         Ok(code) => code,

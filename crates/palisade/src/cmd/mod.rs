@@ -3,5 +3,6 @@
 pub mod attest;
 pub mod audit;
 pub mod dsse;
+pub mod intoto;
 pub mod key;
 pub mod sbom;

@@ -15,6 +15,11 @@
 //! * `lockfiles`: every lockfile and manifest `palisade-sbom` discovers, parsed by
 //!   `palisade-lockfile`; whether they parse, and whether each package is pinned by a
 //!   recorded hash.
+//! * `in-toto` (for `build.policy-adherence`): in-toto layouts (`*.layout`) in the
+//!   repository, read by `palisade-intoto`; their signatures checked against the trusted
+//!   keys and their expiry against the clock. The audit does not run the layout's
+//!   inspections (commands a repository must not be able to make an auditor run); the
+//!   whole chain is `palisade intoto verify`'s job at release time.
 //! * `manual`: organisational controls a person must check.
 //!
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
@@ -170,6 +175,9 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
         }
         let (status, evidence) = match def.checker.as_str() {
             "attestations" => check_attestations(repo, &files, &opts.keys),
+            "in-toto" if def.id == "build.policy-adherence" => {
+                check_layouts(repo, &files, &opts.keys)
+            }
             "lockfiles" => match def.id.as_str() {
                 "materials.verify-third-party" => lockfiles.hash_pinning(),
                 _ => lockfiles.tracking(),
@@ -368,6 +376,113 @@ fn is_third_party(p: &palisade_lockfile::Package) -> bool {
         // Cargo writes no source for workspace members and path dependencies
         None => p.ecosystem != palisade_lockfile::Ecosystem::Cargo,
     }
+}
+
+fn check_layouts(repo: &Path, files: &RepoFiles, keys: &[PublicKey]) -> (Status, Vec<Evidence>) {
+    let layouts: Vec<&String> = files.ending_with(".layout").collect();
+    if layouts.is_empty() {
+        return (
+            Status::Fail,
+            vec![Evidence::note(
+                "no in-toto layout (*.layout) in the repository",
+            )],
+        );
+    }
+    let now = palisade_intoto::time::now();
+    let mut evidence = Vec::new();
+    let (mut good, mut bad, mut unchecked) = (0usize, 0usize, 0usize);
+    for rel in layouts {
+        let meta = match palisade_intoto::Metadata::read_file(&repo.join(rel)) {
+            Ok(m) => m,
+            Err(e) => {
+                bad += 1;
+                evidence.push(Evidence::at(
+                    format!("cannot be read: {e}"),
+                    rel.as_str(),
+                    None,
+                ));
+                continue;
+            }
+        };
+        let signed = match meta.signed_value() {
+            Ok(v) => v,
+            Err(e) => {
+                bad += 1;
+                evidence.push(Evidence::at(e.to_string(), rel.as_str(), None));
+                continue;
+            }
+        };
+        if signed.get("_type").and_then(|t| t.as_str()) != Some("layout") {
+            continue;
+        }
+        let expires = signed.get("expires").and_then(|t| t.as_str()).unwrap_or("");
+        match palisade_intoto::time::parse_utc(expires) {
+            Ok(t) if t < now => {
+                bad += 1;
+                evidence.push(Evidence::at(
+                    format!("expired on {expires}"),
+                    rel.as_str(),
+                    None,
+                ));
+                continue;
+            }
+            Ok(_) => {}
+            Err(e) => {
+                bad += 1;
+                evidence.push(Evidence::at(
+                    format!("bad expiry '{expires}': {e}"),
+                    rel.as_str(),
+                    None,
+                ));
+                continue;
+            }
+        }
+        if keys.is_empty() {
+            unchecked += 1;
+            evidence.push(Evidence::at(
+                format!("layout valid until {expires}"),
+                rel.as_str(),
+                None,
+            ));
+            continue;
+        }
+        let signers: Vec<&str> = keys
+            .iter()
+            .filter(|k| meta.verify_signature(k).is_ok())
+            .map(|k| k.keyid())
+            .collect();
+        if signers.is_empty() {
+            bad += 1;
+            evidence.push(Evidence::at(
+                "not signed by any trusted key",
+                rel.as_str(),
+                None,
+            ));
+        } else {
+            good += 1;
+            evidence.push(Evidence::at(
+                format!("signed by {}, valid until {expires}", signers.join(", ")),
+                rel.as_str(),
+                None,
+            ));
+        }
+    }
+    if unchecked > 0 {
+        evidence.push(Evidence::note(format!(
+            "{unchecked} layout signature(s) not checked: no trusted keys (set [audit] keys in palisade.toml or pass --key)"
+        )));
+    }
+    let status = if bad > 0 {
+        Status::Fail
+    } else if good > 0 && unchecked == 0 {
+        Status::Pass
+    } else if good + unchecked == 0 {
+        evidence.push(Evidence::note("the *.layout files hold no in-toto layout"));
+        Status::Fail
+    } else {
+        Status::Partial
+    };
+    (status, evidence)
 }
 
 fn check_attestations(

@@ -433,3 +433,61 @@ fn lockfile_controls_in_each_state() {
             .contains("cannot be read")
     );
 }
+
+#[test]
+fn layout_control_in_each_state() {
+    use palisade_testkit::shared;
+    let r = repo();
+    let d = r.path();
+    let j = audit_json(d, &["--controls", "build.policy-adherence"]);
+    assert_eq!(control(&j, "build.policy-adherence")["status"], "fail");
+    for (case, kind) in [("good", "dsse"), ("good", "metablock")] {
+        let src = shared(&format!("vectors/in-toto-demo/{kind}/{case}"));
+        std::fs::copy(src.join("root.layout"), d.join("root.layout")).unwrap();
+        std::fs::copy(src.join("alice.pub"), d.join("alice.pub")).unwrap();
+        let j = audit_json(d, &["--controls", "build.policy-adherence"]);
+        assert_eq!(
+            control(&j, "build.policy-adherence")["status"],
+            "partial",
+            "{kind}"
+        );
+        let j = audit_json(
+            d,
+            &["--controls", "build.policy-adherence", "--key", "alice.pub"],
+        );
+        let c = control(&j, "build.policy-adherence");
+        assert_eq!(c["status"], "pass", "{kind}: {c}");
+        assert_eq!(c["evidence"][0]["location"]["path"], "root.layout");
+        let bob = shared("vectors/in-toto-demo/keys/bob.pub");
+        let j = audit_json(
+            d,
+            &[
+                "--controls",
+                "build.policy-adherence",
+                "--key",
+                bob.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(
+            control(&j, "build.policy-adherence")["status"],
+            "fail",
+            "{kind}"
+        );
+    }
+    // an expired layout fails, whoever signed it
+    let src = shared("vectors/in-toto-demo/metablock/expired-layout");
+    std::fs::copy(src.join("root.layout"), d.join("root.layout")).unwrap();
+    let j = audit_json(
+        d,
+        &["--controls", "build.policy-adherence", "--key", "alice.pub"],
+    );
+    let c = control(&j, "build.policy-adherence");
+    assert_eq!(c["status"], "fail");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{c}"
+    );
+}

@@ -116,11 +116,12 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, SbomError> {
     Ok(out)
 }
 
-/// Reads lockfiles in parallel; results in the order of `paths`.
-pub fn load(paths: &[PathBuf], format: Option<Format>) -> Vec<Result<Lockfile, LockfileError>> {
-    paths
+/// Reads lockfiles in parallel, each with its format (`None`: detect); results in the
+/// order of `inputs`.
+pub fn load(inputs: &[(PathBuf, Option<Format>)]) -> Vec<Result<Lockfile, LockfileError>> {
+    inputs
         .par_iter()
-        .map(|p| palisade_lockfile::parse_file(p, format))
+        .map(|(p, f)| palisade_lockfile::parse_file(p, *f))
         .collect()
 }
 

@@ -39,7 +39,8 @@ fn generate(root: &Path, format: SbomFormat) -> Vec<u8> {
         "gitignored yarn.lock must not be found: {paths:?}"
     );
     let mut files = Vec::new();
-    for (p, r) in paths.iter().zip(palisade_sbom::load(&paths, None)) {
+    let inputs: Vec<_> = paths.iter().map(|p| (p.clone(), None)).collect();
+    for (p, r) in paths.iter().zip(palisade_sbom::load(&inputs)) {
         let rel = p
             .strip_prefix(root)
             .expect("under root")

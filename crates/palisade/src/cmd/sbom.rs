@@ -174,13 +174,8 @@ fn project_name(args: &GenerateArgs, files: &[(String, Lockfile)]) -> Project {
 fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let inputs = collect_inputs(&args)?;
     let created = palisade_sbom::creation_time()?;
-    let results: Vec<_> = {
-        use rayon::prelude::*;
-        inputs
-            .par_iter()
-            .map(|i| palisade_lockfile::parse_file(&i.path, i.format))
-            .collect()
-    };
+    let paths: Vec<_> = inputs.iter().map(|i| (i.path.clone(), i.format)).collect();
+    let results = palisade_sbom::load(&paths);
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for (input, r) in inputs.iter().zip(results) {

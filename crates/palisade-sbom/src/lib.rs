@@ -3,7 +3,7 @@
 //! [`discover`] finds conventional lockfile and manifest names under a directory
 //! (honouring `.gitignore`), [`load`] reads them in parallel with `palisade-lockfile`,
 //! [`assemble`] merges them into one [`Sbom`] whose root component is the project, and
-//! [`write`] renders CycloneDX 1.6 JSON or SPDX 2.3 JSON.
+//! [`write`] renders CycloneDX 1.6 JSON, SPDX 2.3 JSON or SPDX 3.0.1 JSON-LD.
 //!
 //! Output is deterministic: the same input gives byte-identical bytes. Components and
 //! edges are sorted; the CycloneDX serial number and the SPDX document namespace are
@@ -16,6 +16,7 @@
 
 mod cyclonedx;
 mod spdx;
+mod spdx3;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,8 @@ pub enum SbomFormat {
     CycloneDxJson,
     /// SPDX 2.3, JSON.
     SpdxJson,
+    /// SPDX 3.0.1, JSON-LD.
+    Spdx3Json,
 }
 
 impl std::str::FromStr for SbomFormat {
@@ -39,8 +42,9 @@ impl std::str::FromStr for SbomFormat {
         match s {
             "cyclonedx-json" | "cyclonedx" | "cdx" => Ok(SbomFormat::CycloneDxJson),
             "spdx-json" | "spdx" => Ok(SbomFormat::SpdxJson),
+            "spdx3-json" | "spdx3" => Ok(SbomFormat::Spdx3Json),
             other => Err(format!(
-                "unknown SBOM format {other:?}; known: cyclonedx-json, spdx-json"
+                "unknown SBOM format {other:?}; known: cyclonedx-json, spdx-json, spdx3-json"
             )),
         }
     }
@@ -210,6 +214,7 @@ pub fn write(sbom: &Sbom, format: SbomFormat, created: &str) -> Vec<u8> {
     match format {
         SbomFormat::CycloneDxJson => cyclonedx::render(sbom, created),
         SbomFormat::SpdxJson => spdx::render(sbom, created),
+        SbomFormat::Spdx3Json => spdx3::render(sbom, created),
     }
 }
 

@@ -44,7 +44,7 @@ struct GenerateArgs {
     /// Directories to scan or lockfiles to read [default: .]
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format: cyclonedx-json or spdx-json.
+    /// Output format: cyclonedx-json, spdx-json (2.3) or spdx3-json (3.0.1 JSON-LD).
     #[arg(long, default_value = "cyclonedx-json", value_parser = parse_format)]
     format: SbomFormat,
     /// Write the SBOM to FILE instead of standard output.

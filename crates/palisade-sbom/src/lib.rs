@@ -11,10 +11,15 @@
 //! `SOURCE_DATE_EPOCH` when set and is otherwise the Unix epoch (1970-01-01T00:00:00Z),
 //! so that the output depends on nothing but the input.
 //!
-//! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for ingesting
-//! or comparing suppliers' SBOMs, nor for signing; it does no printing and no network.
+//! [`read_components`] and [`diff`] read CycloneDX/SPDX JSON back and compare two SBOMs
+//! by package URL.
+//!
+//! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for validating
+//! or signing suppliers' SBOMs, nor for XML/tag-value SBOMs; it does no printing and no
+//! network.
 
 mod cyclonedx;
+mod read;
 mod spdx;
 mod spdx3;
 
@@ -23,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
 use rayon::prelude::*;
+pub use read::{DeclaredComponent, Diff, ReadError, diff, read_components};
 use sha2::{Digest, Sha256};
 
 /// Output format.

@@ -10,7 +10,16 @@ use palisade_sbom::{Project, SbomFormat};
 
 const SBOM_EXAMPLES: &str = "Examples:
   palisade sbom generate . --out sbom.cdx.json
-  palisade sbom generate --format spdx-json Cargo.lock web/pnpm-lock.yaml";
+  palisade sbom generate --format spdx-json Cargo.lock web/pnpm-lock.yaml
+  palisade sbom diff release-1.cdx.json release-2.spdx.json";
+
+const DIFF_EXAMPLES: &str = "Examples:
+  palisade sbom diff old.cdx.json new.cdx.json
+  palisade sbom diff supplier.spdx.json <(palisade sbom generate .)
+
+Components are matched by package URL without version (name when there is none).
+Lines: `+ added`, `- removed`, `~ identity: old versions -> new versions`.
+Exit status: 0 same, 1 different, 2 unreadable input.";
 
 const GENERATE_EXAMPLES: &str = "Examples:
   # every lockfile under the current directory (honours .gitignore), CycloneDX 1.6
@@ -37,6 +46,59 @@ enum SbomCommand {
     /// Build one SBOM from every lockfile and manifest found under PATH, or from files.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
+    /// Compare two SBOMs (CycloneDX or SPDX JSON): added, removed, changed components.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The earlier SBOM.
+    a: PathBuf,
+    /// The later SBOM.
+    b: PathBuf,
+}
+
+/// Largest SBOM read: 256 MiB.
+const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
+
+fn read_sbom(path: &Path) -> anyhow::Result<Vec<palisade_sbom::DeclaredComponent>> {
+    let bytes = palisade_io::read_limited(path, MAX_SBOM_BYTES)?;
+    palisade_sbom::read_components(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let a = read_sbom(&args.a)?;
+    let b = read_sbom(&args.b)?;
+    let d = palisade_sbom::diff(&a, &b);
+    let shown = |c: &palisade_sbom::DeclaredComponent| {
+        c.purl
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", c.name, c.version.clone().unwrap_or_default()))
+    };
+    let mut out = std::io::stdout().lock();
+    for c in &d.added {
+        writeln!(out, "+ {}", shown(c))?;
+    }
+    for c in &d.removed {
+        writeln!(out, "- {}", shown(c))?;
+    }
+    for (id, old, new) in &d.changed {
+        writeln!(out, "~ {id}: {} -> {}", old.join(", "), new.join(", "))?;
+    }
+    eprintln!(
+        "{} components before, {} after: {} added, {} removed, {} changed",
+        a.len(),
+        b.len(),
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len()
+    );
+    Ok(if d.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 #[derive(clap::Args, Debug)]
@@ -82,6 +144,7 @@ fn parse_type(s: &str) -> Result<Format, String> {
 pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         SbomCommand::Generate(g) => generate(g),
+        SbomCommand::Diff(d) => diff(d),
     }
 }
 

@@ -1,0 +1,208 @@
+//! Reading SBOMs (CycloneDX 1.4-1.6 JSON, SPDX 2.2/2.3 JSON, SPDX 3.0 JSON-LD) into a
+//! flat component list, and comparing two of them by package URL.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+/// A component as an SBOM declares it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct DeclaredComponent {
+    /// Package URL, if declared.
+    pub purl: Option<String>,
+    /// Name.
+    pub name: String,
+    /// Version, if declared.
+    pub version: Option<String>,
+}
+
+impl DeclaredComponent {
+    /// Identity across versions: the package URL without version, qualifiers and
+    /// subpath; or `name` when there is no package URL.
+    pub fn identity(&self) -> String {
+        match &self.purl {
+            Some(p) => {
+                let base = p.split(['?', '#']).next().unwrap_or(p);
+                // The version starts at the last `@` after the type's `/`.
+                match base.rfind('@') {
+                    Some(i) if base[..i].contains('/') => base[..i].to_string(),
+                    _ => base.to_string(),
+                }
+            }
+            None => format!("name:{}", self.name),
+        }
+    }
+}
+
+/// Why an SBOM could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not JSON.
+    #[error("line {line}: invalid JSON: {message}")]
+    Json {
+        /// Line (1-based).
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// JSON, but neither CycloneDX nor SPDX.
+    #[error("not a CycloneDX or SPDX JSON document")]
+    Unknown,
+}
+
+/// Reads the components an SBOM declares (the described root is not included).
+pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json {
+        line: e.line(),
+        message: e.to_string(),
+    })?;
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let mut out = Vec::new();
+    if v.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
+        // Components nest (`components` inside components).
+        let mut stack: Vec<&Value> = v.get("components").into_iter().collect();
+        while let Some(list) = stack.pop() {
+            for c in list.as_array().into_iter().flatten() {
+                out.push(DeclaredComponent {
+                    purl: s(c, "purl"),
+                    name: match s(c, "group") {
+                        Some(g) if !g.is_empty() => {
+                            format!("{g}/{}", s(c, "name").unwrap_or_default())
+                        }
+                        _ => s(c, "name").unwrap_or_default(),
+                    },
+                    version: s(c, "version"),
+                });
+                if let Some(sub) = c.get("components") {
+                    stack.push(sub);
+                }
+            }
+        }
+    } else if v.get("spdxVersion").is_some() {
+        let described: BTreeSet<String> = v
+            .get("relationships")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|r| s(r, "relationshipType").as_deref() == Some("DESCRIBES"))
+            .filter_map(|r| s(r, "relatedSpdxElement"))
+            .chain(
+                v.get("documentDescribes")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|x| x.as_str().map(str::to_string)),
+            )
+            .collect();
+        for p in v
+            .get("packages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if s(p, "SPDXID").is_some_and(|id| described.contains(&id)) {
+                continue;
+            }
+            let purl = p
+                .get("externalRefs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .find(|r| s(r, "referenceType").as_deref() == Some("purl"))
+                .and_then(|r| s(r, "referenceLocator"));
+            out.push(DeclaredComponent {
+                purl,
+                name: s(p, "name").unwrap_or_default(),
+                version: s(p, "versionInfo"),
+            });
+        }
+    } else if let Some(graph) = v.get("@graph").and_then(Value::as_array) {
+        let roots: BTreeSet<String> = graph
+            .iter()
+            .filter(|o| s(o, "type").as_deref() == Some("software_Sbom"))
+            .flat_map(|o| {
+                o.get("rootElement")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect();
+        for o in graph {
+            if s(o, "type").as_deref() != Some("software_Package")
+                || s(o, "spdxId").is_some_and(|id| roots.contains(&id))
+            {
+                continue;
+            }
+            out.push(DeclaredComponent {
+                purl: s(o, "software_packageUrl"),
+                name: s(o, "name").unwrap_or_default(),
+                version: s(o, "software_packageVersion"),
+            });
+        }
+    } else {
+        return Err(ReadError::Unknown);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// What changed from one SBOM to another.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diff {
+    /// Identities only in the second.
+    pub added: Vec<DeclaredComponent>,
+    /// Identities only in the first.
+    pub removed: Vec<DeclaredComponent>,
+    /// Same identity, different versions: (identity, versions before, versions after).
+    pub changed: Vec<(String, Vec<String>, Vec<String>)>,
+}
+
+impl Diff {
+    /// No difference.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Compares by identity (package URL without version), then by versions.
+pub fn diff(a: &[DeclaredComponent], b: &[DeclaredComponent]) -> Diff {
+    let group = |xs: &[DeclaredComponent]| {
+        let mut m: BTreeMap<String, Vec<DeclaredComponent>> = BTreeMap::new();
+        for x in xs {
+            m.entry(x.identity()).or_default().push(x.clone());
+        }
+        m
+    };
+    let (ga, gb) = (group(a), group(b));
+    let mut d = Diff::default();
+    for (id, xs) in &ga {
+        match gb.get(id) {
+            None => d.removed.extend(xs.iter().cloned()),
+            Some(ys) => {
+                let va: BTreeSet<String> = xs
+                    .iter()
+                    .map(|x| x.version.clone().unwrap_or_default())
+                    .collect();
+                let vb: BTreeSet<String> = ys
+                    .iter()
+                    .map(|y| y.version.clone().unwrap_or_default())
+                    .collect();
+                if va != vb {
+                    d.changed.push((
+                        id.clone(),
+                        va.into_iter().collect(),
+                        vb.into_iter().collect(),
+                    ));
+                }
+            }
+        }
+    }
+    for (id, ys) in &gb {
+        if !ga.contains_key(id) {
+            d.added.extend(ys.iter().cloned());
+        }
+    }
+    d
+}

@@ -28,7 +28,19 @@ use std::path::{Path, PathBuf};
 
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
 use rayon::prelude::*;
-pub use read::{DeclaredComponent, Diff, ReadError, diff, read_components};
+pub use read::{DeclaredComponent, Diff, Mismatch, ReadError, check, diff, read_components};
+
+/// The components of an assembled SBOM, as [`read_components`] would return them.
+pub fn declared(sbom: &Sbom) -> Vec<DeclaredComponent> {
+    sbom.components
+        .iter()
+        .map(|c| DeclaredComponent {
+            purl: Some(c.package.purl.clone()),
+            name: c.package.name.clone(),
+            version: c.package.version.clone(),
+        })
+        .collect()
+}
 use sha2::{Digest, Sha256};
 
 /// Output format.

@@ -206,3 +206,62 @@ pub fn diff(a: &[DeclaredComponent], b: &[DeclaredComponent]) -> Diff {
     }
     d
 }
+
+/// A declared component and an actual one that are probably the same package under
+/// different identifiers (package URL type, namespace, or name spelling).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// As the SBOM declares it.
+    pub declared: DeclaredComponent,
+    /// As the lockfiles resolve it.
+    pub actual: DeclaredComponent,
+}
+
+/// Name reduced to lower-case letters and digits of its last path segment, so that
+/// `Foo_Bar`, `foo-bar`, `@x/foo-bar` and `org.x:foo-bar` meet.
+fn loose_name(c: &DeclaredComponent) -> String {
+    let from_purl = c.purl.as_deref().and_then(|p| {
+        let base = p.split(['?', '#']).next()?;
+        let base = base
+            .rsplit_once('@')
+            .filter(|(a, _)| a.contains('/'))
+            .map(|(a, _)| a)
+            .unwrap_or(base);
+        base.rsplit('/').next().map(str::to_string)
+    });
+    let n = from_purl.unwrap_or_else(|| c.name.clone());
+    let n = n.rsplit([':', '/']).next().unwrap_or(&n).to_string();
+    n.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// Composition check: `declared` against `actual`. Pairs of removed/added components
+/// with the same loose name and version become identifier mismatches and are taken out
+/// of the diff.
+pub fn check(
+    declared: &[DeclaredComponent],
+    actual: &[DeclaredComponent],
+) -> (Diff, Vec<Mismatch>) {
+    let mut d = diff(declared, actual);
+    let mut mismatches = Vec::new();
+    let mut i = 0;
+    while i < d.removed.len() {
+        let r = &d.removed[i];
+        let key = (loose_name(r), r.version.clone());
+        match d
+            .added
+            .iter()
+            .position(|a| (loose_name(a), a.version.clone()) == key)
+        {
+            Some(j) => {
+                let actual = d.added.remove(j);
+                let declared = d.removed.remove(i);
+                mismatches.push(Mismatch { declared, actual });
+            }
+            None => i += 1,
+        }
+    }
+    (d, mismatches)
+}

@@ -129,3 +129,20 @@ fn diff_by_purl_across_formats() {
     let bad = shared("rust/trivy-cargo_v3.lock");
     assert!(run(&["diff", &a, &bad]).is_err());
 }
+
+#[test]
+fn check_sbom_against_lockfiles() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.cdx.json").display().to_string();
+    let v1 = shared("rust/trivy-cargo_v3.lock");
+    let v2 = shared("rust/trivy-cargo_mixed.lock");
+    run(&["generate", &v1, "--out", &a]).expect("a");
+    assert_eq!(
+        code(run(&["check", &a, &v1]).expect("same")),
+        code(std::process::ExitCode::SUCCESS)
+    );
+    assert_eq!(
+        code(run(&["check", &a, &v2]).expect("differs")),
+        code(std::process::ExitCode::from(1))
+    );
+}

@@ -49,6 +49,89 @@ enum SbomCommand {
     /// Compare two SBOMs (CycloneDX or SPDX JSON): added, removed, changed components.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
+    /// Check an SBOM against what the lockfiles under PATH really resolve.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+}
+
+const CHECK_EXAMPLES: &str = "Examples:
+  palisade sbom check supplier.cdx.json .
+  palisade sbom check sbom.spdx.json services/api
+
+Reports components the SBOM declares but the lockfiles do not resolve (-), components
+the lockfiles resolve but the SBOM omits (+), version differences (~), and identifier
+mismatches (!): the same name and version under another package URL.
+Exit status: 0 consistent, 1 differences, 2 unreadable input.";
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// The SBOM to check (CycloneDX or SPDX JSON).
+    sbom: PathBuf,
+    /// Directory or lockfiles to compare with [default: .]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let declared = read_sbom(&args.sbom)?;
+    let gen_args = GenerateArgs {
+        paths: args.paths,
+        format: SbomFormat::CycloneDxJson,
+        out: None,
+        force: false,
+        lock_type: None,
+        keep_going: false,
+        name: None,
+        project_version: None,
+        verbose: false,
+    };
+    let files = load_inputs(&gen_args)?;
+    let sbom = palisade_sbom::assemble(project_name(&gen_args, &files), &files);
+    let actual = palisade_sbom::declared(&sbom);
+    let (d, mismatches) = palisade_sbom::check(&declared, &actual);
+    let mut out = std::io::stdout().lock();
+    print_diff(&mut out, &d)?;
+    for m in &mismatches {
+        writeln!(
+            out,
+            "! {} declared as {}",
+            shown(&m.actual),
+            shown(&m.declared)
+        )?;
+    }
+    eprintln!(
+        "{} declared, {} resolved: {} missing from the SBOM, {} not resolved, {} version differences, {} identifier mismatches",
+        declared.len(),
+        actual.len(),
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        mismatches.len()
+    );
+    Ok(if d.is_empty() && mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn shown(c: &palisade_sbom::DeclaredComponent) -> String {
+    c.purl
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", c.name, c.version.clone().unwrap_or_default()))
+}
+
+fn print_diff(out: &mut impl std::io::Write, d: &palisade_sbom::Diff) -> std::io::Result<()> {
+    for c in &d.added {
+        writeln!(out, "+ {}", shown(c))?;
+    }
+    for c in &d.removed {
+        writeln!(out, "- {}", shown(c))?;
+    }
+    for (id, old, new) in &d.changed {
+        writeln!(out, "~ {id}: {} -> {}", old.join(", "), new.join(", "))?;
+    }
+    Ok(())
 }
 
 #[derive(clap::Args, Debug)]
@@ -71,21 +154,7 @@ fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
     let a = read_sbom(&args.a)?;
     let b = read_sbom(&args.b)?;
     let d = palisade_sbom::diff(&a, &b);
-    let shown = |c: &palisade_sbom::DeclaredComponent| {
-        c.purl
-            .clone()
-            .unwrap_or_else(|| format!("{} {}", c.name, c.version.clone().unwrap_or_default()))
-    };
-    let mut out = std::io::stdout().lock();
-    for c in &d.added {
-        writeln!(out, "+ {}", shown(c))?;
-    }
-    for c in &d.removed {
-        writeln!(out, "- {}", shown(c))?;
-    }
-    for (id, old, new) in &d.changed {
-        writeln!(out, "~ {id}: {} -> {}", old.join(", "), new.join(", "))?;
-    }
+    print_diff(&mut std::io::stdout().lock(), &d)?;
     eprintln!(
         "{} components before, {} after: {} added, {} removed, {} changed",
         a.len(),
@@ -145,6 +214,7 @@ pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         SbomCommand::Generate(g) => generate(g),
         SbomCommand::Diff(d) => diff(d),
+        SbomCommand::Check(c) => check(c),
     }
 }
 
@@ -234,14 +304,18 @@ fn project_name(args: &GenerateArgs, files: &[(String, Lockfile)]) -> Project {
     }
 }
 
-fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let inputs = collect_inputs(&args)?;
-    let created = palisade_sbom::creation_time()?;
+type Loaded = (
+    Vec<(String, Lockfile)>,
+    Vec<palisade_lockfile::LockfileError>,
+);
+
+/// Reads every input; unreadable files are an error unless `--keep-going`.
+fn load_all(args: &GenerateArgs) -> anyhow::Result<Loaded> {
+    let inputs = collect_inputs(args)?;
     let paths: Vec<_> = inputs.iter().map(|i| (i.path.clone(), i.format)).collect();
-    let results = palisade_sbom::load(&paths);
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for (input, r) in inputs.iter().zip(results) {
+    for (input, r) in inputs.iter().zip(palisade_sbom::load(&paths)) {
         match r {
             Ok(l) => files.push((input.shown.clone(), l)),
             Err(e) => errors.push(e),
@@ -254,6 +328,16 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             msgs.join("\n")
         );
     }
+    Ok((files, errors))
+}
+
+fn load_inputs(args: &GenerateArgs) -> anyhow::Result<Vec<(String, Lockfile)>> {
+    Ok(load_all(args)?.0)
+}
+
+fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let created = palisade_sbom::creation_time()?;
+    let (files, errors) = load_all(&args)?;
     let project = project_name(&args, &files);
     let sbom = palisade_sbom::assemble(project, &files);
     let bytes = palisade_sbom::write(&sbom, args.format, &created);

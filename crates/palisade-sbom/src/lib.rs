@@ -28,7 +28,9 @@ use std::path::{Path, PathBuf};
 
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
 use rayon::prelude::*;
-pub use read::{DeclaredComponent, Diff, Mismatch, ReadError, check, diff, read_components};
+pub use read::{
+    DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff, read_components, summarize,
+};
 
 /// The components of an assembled SBOM, as [`read_components`] would return them.
 pub fn declared(sbom: &Sbom) -> Vec<DeclaredComponent> {

@@ -50,6 +50,42 @@ pub enum ReadError {
     Unknown,
 }
 
+/// SPDX 2 packages the document describes (the project itself).
+fn spdx2_described(v: &Value) -> BTreeSet<String> {
+    let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    v.get("relationships")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| s(r, "relationshipType").as_deref() == Some("DESCRIBES"))
+        .filter_map(|r| s(r, "relatedSpdxElement"))
+        .chain(
+            v.get("documentDescribes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str().map(str::to_string)),
+        )
+        .collect()
+}
+
+/// SPDX 3 root elements of the SBOMs in the graph (the project itself).
+fn spdx3_roots(v: &Value) -> BTreeSet<String> {
+    v.get("@graph")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|o| o.get("type").and_then(Value::as_str) == Some("software_Sbom"))
+        .flat_map(|o| {
+            o.get("rootElement")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .filter_map(|x| x.as_str().map(str::to_string))
+        .collect()
+}
+
 /// Reads the components an SBOM declares (the described root is not included).
 pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError> {
     let v: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json {
@@ -79,21 +115,7 @@ pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError
             }
         }
     } else if v.get("spdxVersion").is_some() {
-        let described: BTreeSet<String> = v
-            .get("relationships")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter(|r| s(r, "relationshipType").as_deref() == Some("DESCRIBES"))
-            .filter_map(|r| s(r, "relatedSpdxElement"))
-            .chain(
-                v.get("documentDescribes")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|x| x.as_str().map(str::to_string)),
-            )
-            .collect();
+        let described = spdx2_described(&v);
         for p in v
             .get("packages")
             .and_then(Value::as_array)
@@ -117,17 +139,7 @@ pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError
             });
         }
     } else if let Some(graph) = v.get("@graph").and_then(Value::as_array) {
-        let roots: BTreeSet<String> = graph
-            .iter()
-            .filter(|o| s(o, "type").as_deref() == Some("software_Sbom"))
-            .flat_map(|o| {
-                o.get("rootElement")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-            })
-            .filter_map(|x| x.as_str().map(str::to_string))
-            .collect();
+        let roots = spdx3_roots(&v);
         for o in graph {
             if s(o, "type").as_deref() != Some("software_Package")
                 || s(o, "spdxId").is_some_and(|id| roots.contains(&id))
@@ -264,4 +276,165 @@ pub fn check(
         }
     }
     (d, mismatches)
+}
+
+/// What a supplier's SBOM contains, for `sbom ingest`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// `CycloneDX 1.6`, `SPDX-2.3`, `SPDX 3.0`.
+    pub format: String,
+    /// Components (the described root excluded).
+    pub components: usize,
+    /// Components without a package URL.
+    pub missing_purl: usize,
+    /// Components without a version.
+    pub missing_version: usize,
+    /// Components without a licence (or only NOASSERTION/NONE).
+    pub missing_license: usize,
+    /// Components with at least one hash.
+    pub with_hashes: usize,
+    /// Structural problems found (missing required fields, unknown spec version).
+    pub problems: Vec<String>,
+}
+
+fn has_license_cdx(c: &Value) -> bool {
+    c.get("licenses")
+        .and_then(Value::as_array)
+        .is_some_and(|l| !l.is_empty())
+}
+
+fn real_license(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_str)
+        .is_some_and(|l| !l.is_empty() && l != "NOASSERTION" && l != "NONE")
+}
+
+/// Summarises and structurally checks a CycloneDX (1.4-1.6) or SPDX (2.2/2.3, 3.0)
+/// JSON SBOM.
+pub fn summarize(bytes: &[u8]) -> Result<Summary, ReadError> {
+    let v: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json {
+        line: e.line(),
+        message: e.to_string(),
+    })?;
+    let comps = read_components(bytes)?;
+    let mut s = Summary {
+        components: comps.len(),
+        missing_purl: comps.iter().filter(|c| c.purl.is_none()).count(),
+        missing_version: comps.iter().filter(|c| c.version.is_none()).count(),
+        ..Summary::default()
+    };
+    let str_of = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+    if str_of("bomFormat") == "CycloneDX" {
+        let spec = str_of("specVersion");
+        s.format = format!("CycloneDX {spec}");
+        if !["1.4", "1.5", "1.6"].contains(&spec.as_str()) {
+            s.problems
+                .push(format!("specVersion {spec:?} is not 1.4, 1.5 or 1.6"));
+        }
+        let mut stack: Vec<&Value> = v.get("components").into_iter().collect();
+        while let Some(list) = stack.pop() {
+            for c in list.as_array().into_iter().flatten() {
+                if c.get("name").and_then(Value::as_str).is_none() {
+                    s.problems.push("a component has no name".into());
+                }
+                if c.get("type").and_then(Value::as_str).is_none() {
+                    s.problems.push("a component has no type".into());
+                }
+                if !has_license_cdx(c) {
+                    s.missing_license += 1;
+                }
+                if c.get("hashes")
+                    .and_then(Value::as_array)
+                    .is_some_and(|h| !h.is_empty())
+                {
+                    s.with_hashes += 1;
+                }
+                if let Some(sub) = c.get("components") {
+                    stack.push(sub);
+                }
+            }
+        }
+    } else if v.get("spdxVersion").is_some() {
+        let spec = str_of("spdxVersion");
+        s.format = spec.clone();
+        if !["SPDX-2.2", "SPDX-2.3"].contains(&spec.as_str()) {
+            s.problems
+                .push(format!("spdxVersion {spec:?} is not SPDX-2.2 or SPDX-2.3"));
+        }
+        for k in ["SPDXID", "name", "documentNamespace", "dataLicense"] {
+            if v.get(k).is_none() {
+                s.problems.push(format!("document has no {k}"));
+            }
+        }
+        let pkgs: Vec<&Value> = v
+            .get("packages")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        let described = spdx2_described(&v);
+        let is_root = |p: &Value| {
+            p.get("SPDXID")
+                .and_then(Value::as_str)
+                .is_some_and(|id| described.contains(id))
+        };
+        for p in pkgs.iter().filter(|p| !is_root(p)) {
+            if !real_license(p.get("licenseDeclared")) && !real_license(p.get("licenseConcluded")) {
+                s.missing_license += 1;
+            }
+            if p.get("checksums")
+                .and_then(Value::as_array)
+                .is_some_and(|h| !h.is_empty())
+            {
+                s.with_hashes += 1;
+            }
+        }
+        for p in &pkgs {
+            for k in ["SPDXID", "name", "downloadLocation"] {
+                if p.get(k).is_none() {
+                    s.problems.push(format!("a package has no {k}"));
+                }
+            }
+        }
+    } else {
+        s.format = "SPDX 3.0".into();
+        let graph: Vec<&Value> = v
+            .get("@graph")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .collect();
+        let licensed: BTreeSet<&str> = graph
+            .iter()
+            .filter(|o| {
+                o.get("relationshipType").and_then(Value::as_str) == Some("hasDeclaredLicense")
+            })
+            .filter_map(|o| o.get("from").and_then(Value::as_str))
+            .collect();
+        let roots = spdx3_roots(&v);
+        let pkgs = graph.iter().filter(|o| {
+            o.get("type").and_then(Value::as_str) == Some("software_Package")
+                && !o
+                    .get("spdxId")
+                    .and_then(Value::as_str)
+                    .is_some_and(|id| roots.contains(id))
+        });
+        for p in pkgs {
+            if !p
+                .get("spdxId")
+                .and_then(Value::as_str)
+                .is_some_and(|id| licensed.contains(id))
+            {
+                s.missing_license += 1;
+            }
+            if p.get("verifiedUsing")
+                .and_then(Value::as_array)
+                .is_some_and(|h| !h.is_empty())
+            {
+                s.with_hashes += 1;
+            }
+        }
+    }
+    s.problems.sort();
+    s.problems.dedup();
+    Ok(s)
 }

@@ -146,3 +146,27 @@ fn check_sbom_against_lockfiles() {
         code(std::process::ExitCode::from(1))
     );
 }
+
+#[test]
+fn ingest_summarises_and_flags_problems() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.spdx.json");
+    let v1 = shared("php/trivy-composer_happy.lock");
+    run(&[
+        "generate",
+        &v1,
+        "--out",
+        &a.display().to_string(),
+        "--format",
+        "spdx-json",
+    ])
+    .expect("a");
+    let ok = run(&["ingest", &a.display().to_string()]).expect("reads");
+    assert_eq!(code(ok), code(std::process::ExitCode::SUCCESS));
+    let text = std::fs::read_to_string(&a)
+        .expect("read")
+        .replace("\"SPDX-2.3\"", "\"SPDX-9.9\"");
+    std::fs::write(&a, text).expect("write");
+    let bad = run(&["ingest", "--json", &a.display().to_string()]).expect("reads");
+    assert_eq!(code(bad), code(std::process::ExitCode::from(1)));
+}

@@ -257,6 +257,24 @@ pub(crate) fn content_uuid(bytes: &[u8]) -> String {
     )
 }
 
+/// Replaces the first occurrence of `from` (a placeholder string value) in JSON bytes.
+pub(crate) fn replace_once(bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+    let quoted = format!("\"{from}\"");
+    match bytes
+        .windows(quoted.len())
+        .position(|w| w == quoted.as_bytes())
+    {
+        Some(i) => {
+            let mut out = Vec::with_capacity(bytes.len() + to.len());
+            out.extend_from_slice(&bytes[..i]);
+            out.extend_from_slice(format!("\"{to}\"").as_bytes());
+            out.extend_from_slice(&bytes[i + quoted.len()..]);
+            out
+        }
+        None => bytes,
+    }
+}
+
 /// Pretty JSON with a final newline; keys are sorted (serde_json's default map).
 pub(crate) fn to_bytes(v: &serde_json::Value) -> Vec<u8> {
     let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();

@@ -11,17 +11,17 @@
 //! `SOURCE_DATE_EPOCH` when set and is otherwise the Unix epoch (1970-01-01T00:00:00Z),
 //! so that the output depends on nothing but the input.
 //!
-//! [`read_components`] and [`diff`] read CycloneDX/SPDX JSON back and compare two SBOMs
-//! by package URL.
+//! [`read_components`], [`summarize`], [`diff`] and [`check`] read SBOMs back (CycloneDX
+//! JSON/XML, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD) and compare them by package URL.
 //!
 //! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for validating
-//! or signing suppliers' SBOMs, nor for XML/tag-value SBOMs; it does no printing and no
-//! network.
+//! or signing suppliers' SBOMs against schemas; it does no printing and no network.
 
 mod cyclonedx;
 mod read;
 mod spdx;
 mod spdx3;
+mod textual;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -45,9 +45,22 @@ pub enum ReadError {
         /// What is wrong.
         message: String,
     },
-    /// JSON, but neither CycloneDX nor SPDX.
-    #[error("not a CycloneDX or SPDX JSON document")]
+    /// Neither CycloneDX (JSON, XML) nor SPDX (JSON, tag-value, JSON-LD).
+    #[error("not a CycloneDX (JSON/XML) or SPDX (JSON/tag-value) document")]
     Unknown,
+}
+
+/// Tag-value or XML SBOMs: their format name and entries; `None` for JSON.
+fn textual(bytes: &[u8]) -> Result<Option<(String, Vec<crate::textual::Entry>)>, ReadError> {
+    let kind = crate::textual::sniff(bytes);
+    if kind.is_none() {
+        return Ok(None);
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| ReadError::Unknown)?;
+    Ok(Some(match kind {
+        Some("xml") => crate::textual::cyclonedx_xml(text)?,
+        _ => crate::textual::spdx_tag_value(text),
+    }))
 }
 
 /// SPDX 2 packages the document describes (the project itself).
@@ -88,6 +101,12 @@ fn spdx3_roots(v: &Value) -> BTreeSet<String> {
 
 /// Reads the components an SBOM declares (the described root is not included).
 pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError> {
+    if let Some((_, entries)) = textual(bytes)? {
+        let mut out: Vec<DeclaredComponent> = entries.into_iter().map(|e| e.component).collect();
+        out.sort();
+        out.dedup();
+        return Ok(out);
+    }
     let v: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json {
         line: e.line(),
         message: e.to_string(),
@@ -311,6 +330,9 @@ fn real_license(v: Option<&Value>) -> bool {
 /// Summarises and structurally checks a CycloneDX (1.4-1.6) or SPDX (2.2/2.3, 3.0)
 /// JSON SBOM.
 pub fn summarize(bytes: &[u8]) -> Result<Summary, ReadError> {
+    if let Some((format, entries)) = textual(bytes)? {
+        return Ok(crate::textual::summary(format, &entries));
+    }
     let v: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json {
         line: e.line(),
         message: e.to_string(),

@@ -46,11 +46,11 @@ enum SbomCommand {
     /// Build one SBOM from every lockfile and manifest found under PATH, or from files.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
-    /// Compare two SBOMs (CycloneDX or SPDX JSON): added, removed, changed components.
+    /// Compare two SBOMs (any format `ingest` reads): added, removed, changed components.
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
-    /// Read a supplier's SBOM (CycloneDX 1.4-1.6 or SPDX 2.2/2.3/3.0 JSON), check its
-    /// structure and summarise what it says.
+    /// Read a supplier's SBOM (CycloneDX 1.4-1.6 JSON/XML, SPDX 2.2/2.3 JSON/tag-value,
+    /// SPDX 3.0 JSON-LD), check its structure and summarise what it says.
     #[command(after_help = INGEST_EXAMPLES)]
     Ingest(IngestArgs),
     /// Check an SBOM against what the lockfiles under PATH really resolve.
@@ -120,7 +120,7 @@ Exit status: 0 consistent, 1 differences, 2 unreadable input.";
 
 #[derive(clap::Args, Debug)]
 struct CheckArgs {
-    /// The SBOM to check (CycloneDX or SPDX JSON).
+    /// The SBOM to check (any format `ingest` reads).
     sbom: PathBuf,
     /// Directory or lockfiles to compare with [default: .]
     #[arg(value_name = "PATH")]

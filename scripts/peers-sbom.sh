@@ -15,7 +15,8 @@ fi
 "$VENV/bin/python" -m pip install --quiet --upgrade pip
 "$VENV/bin/python" -m pip install --quiet --upgrade \
     'cyclonedx-python-lib[json-validation]>=8' \
-    'spdx-tools>=0.8'
-"$VENV/bin/python" -c 'import cyclonedx.validation.json, spdx_tools; print("cyclonedx-python-lib and spdx-tools ready")'
+    'spdx-tools>=0.8' \
+    'spdx-python-model>=0.0.6'
+"$VENV/bin/python" -c 'import cyclonedx.validation.json, spdx_tools, spdx_python_model; print("validators ready")'
 "$VENV/bin/pyspdxtools" --help >/dev/null
 echo "venv: $VENV"

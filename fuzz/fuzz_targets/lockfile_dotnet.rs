@@ -6,7 +6,9 @@ use palisade_lockfile::Format;
 const FORMATS: &[Format] = &[Format::NuGetLock];
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&pick, body)) = data.split_first() else { return };
+    let Some((&pick, body)) = data.split_first() else {
+        return;
+    };
     let format = FORMATS[pick as usize % FORMATS.len()];
     let path = std::path::Path::new("/nonexistent-palisade-fuzz/lockfile");
     if let Ok(lock) = palisade_lockfile::parse_bytes(path, body, format) {

@@ -26,7 +26,7 @@
 //! see [`AuditConfig`]).
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use palisade_keys::PublicKey;
 use palisade_report::{ControlResult, Evidence, Phase, Report, Status, Tool};
@@ -265,7 +265,9 @@ impl Lockfiles {
                 };
             }
         };
-        let parsed = palisade_sbom::load(&paths, None);
+        let wanted: Vec<(PathBuf, Option<palisade_lockfile::Format>)> =
+            paths.iter().map(|p| (p.clone(), None)).collect();
+        let parsed = palisade_sbom::load(&wanted);
         let files = paths
             .iter()
             .zip(parsed)

@@ -474,41 +474,50 @@ pub(crate) fn truthy(v: &Value, key: &str) -> bool {
 /// does not record them per package: everything reachable from a required root is
 /// required, else from an optional root optional, else from a dev root dev.
 pub(crate) fn infer_from_roots(packages: &mut [Package], roots: &[(String, Scope)]) {
-    let index: BTreeMap<String, usize> = packages
+    let index: BTreeMap<&str, usize> = packages
         .iter()
         .enumerate()
-        .map(|(i, p)| (p.purl.clone(), i))
+        .map(|(i, p)| (p.purl.as_str(), i))
         .collect();
-    let mut seen_any = vec![false; packages.len()];
+    let edges: Vec<Vec<usize>> = packages
+        .iter()
+        .map(|p| {
+            p.dependencies
+                .iter()
+                .filter_map(|d| index.get(d.as_str()).copied())
+                .collect()
+        })
+        .collect();
+    let root_idx: Vec<(usize, Scope)> = roots
+        .iter()
+        .filter_map(|(p, s)| index.get(p.as_str()).map(|&i| (i, *s)))
+        .collect();
+    drop(index);
+    let mut assigned: Vec<Option<Scope>> = vec![None; packages.len()];
     for &scope in &[Scope::Required, Scope::Optional, Scope::Dev] {
         let mut seen = vec![false; packages.len()];
-        let mut queue: VecDeque<usize> = roots
+        let mut queue: VecDeque<usize> = root_idx
             .iter()
             .filter(|(_, s)| *s == scope)
-            .filter_map(|(p, _)| index.get(p).copied())
+            .map(|(i, _)| *i)
             .collect();
         while let Some(i) = queue.pop_front() {
-            if seen[i] {
+            if std::mem::replace(&mut seen[i], true) {
                 continue;
             }
-            seen[i] = true;
-            if !seen_any[i] {
-                seen_any[i] = true;
-                packages[i].scope = scope;
+            if assigned[i].is_none() {
+                assigned[i] = Some(scope);
             }
-            for d in packages[i].dependencies.clone() {
-                if let Some(&j) = index.get(&d)
-                    && !seen[j]
-                {
-                    queue.push_back(j);
-                }
-            }
+            queue.extend(edges[i].iter().copied().filter(|&j| !seen[j]));
         }
     }
-    let direct: BTreeSet<&String> = roots.iter().map(|(p, _)| p).collect();
-    if !roots.is_empty() {
-        for p in packages.iter_mut() {
-            p.direct = Some(direct.contains(&p.purl));
+    let direct: BTreeSet<usize> = root_idx.iter().map(|(i, _)| *i).collect();
+    for (i, p) in packages.iter_mut().enumerate() {
+        if let Some(s) = assigned[i] {
+            p.scope = s;
+        }
+        if !roots.is_empty() {
+            p.direct = Some(direct.contains(&i));
         }
     }
 }

@@ -143,7 +143,11 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
         "components": components,
         "dependencies": deps,
     });
-    let serial = format!("urn:uuid:{}", content_uuid(&to_bytes(&doc)));
-    doc["serialNumber"] = json!(serial);
-    to_bytes(&doc)
+    // Hash the document with a placeholder serial, then put the real one in its place:
+    // one serialisation instead of two.
+    const PLACEHOLDER: &str = "urn:uuid:00000000-0000-5000-8000-000000000000";
+    doc["serialNumber"] = json!(PLACEHOLDER);
+    let bytes = to_bytes(&doc);
+    let serial = format!("urn:uuid:{}", content_uuid(&bytes));
+    crate::replace_once(bytes, PLACEHOLDER, &serial)
 }

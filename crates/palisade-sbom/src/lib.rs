@@ -3,7 +3,7 @@
 //! [`discover`] finds conventional lockfile and manifest names under a directory
 //! (honouring `.gitignore`), [`load`] reads them in parallel with `palisade-lockfile`,
 //! [`assemble`] merges them into one [`Sbom`] whose root component is the project, and
-//! [`write`] renders CycloneDX 1.6 JSON or SPDX 2.3 JSON.
+//! [`write`] renders CycloneDX 1.6 JSON, SPDX 2.3 JSON or SPDX 3.0.1 JSON-LD.
 //!
 //! Output is deterministic: the same input gives byte-identical bytes. Components and
 //! edges are sorted; the CycloneDX serial number and the SPDX document namespace are
@@ -11,17 +11,38 @@
 //! `SOURCE_DATE_EPOCH` when set and is otherwise the Unix epoch (1970-01-01T00:00:00Z),
 //! so that the output depends on nothing but the input.
 //!
-//! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for ingesting
-//! or comparing suppliers' SBOMs, nor for signing; it does no printing and no network.
+//! [`read_components`], [`summarize`], [`diff`] and [`check`] read SBOMs back (CycloneDX
+//! JSON/XML, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD) and compare them by package URL.
+//!
+//! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for validating
+//! or signing suppliers' SBOMs against schemas; it does no printing and no network.
 
 mod cyclonedx;
+mod read;
 mod spdx;
+mod spdx3;
+mod textual;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
 use rayon::prelude::*;
+pub use read::{
+    DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff, read_components, summarize,
+};
+
+/// The components of an assembled SBOM, as [`read_components`] would return them.
+pub fn declared(sbom: &Sbom) -> Vec<DeclaredComponent> {
+    sbom.components
+        .iter()
+        .map(|c| DeclaredComponent {
+            purl: Some(c.package.purl.clone()),
+            name: c.package.name.clone(),
+            version: c.package.version.clone(),
+        })
+        .collect()
+}
 use sha2::{Digest, Sha256};
 
 /// Output format.
@@ -31,6 +52,8 @@ pub enum SbomFormat {
     CycloneDxJson,
     /// SPDX 2.3, JSON.
     SpdxJson,
+    /// SPDX 3.0.1, JSON-LD.
+    Spdx3Json,
 }
 
 impl std::str::FromStr for SbomFormat {
@@ -39,8 +62,9 @@ impl std::str::FromStr for SbomFormat {
         match s {
             "cyclonedx-json" | "cyclonedx" | "cdx" => Ok(SbomFormat::CycloneDxJson),
             "spdx-json" | "spdx" => Ok(SbomFormat::SpdxJson),
+            "spdx3-json" | "spdx3" => Ok(SbomFormat::Spdx3Json),
             other => Err(format!(
-                "unknown SBOM format {other:?}; known: cyclonedx-json, spdx-json"
+                "unknown SBOM format {other:?}; known: cyclonedx-json, spdx-json, spdx3-json"
             )),
         }
     }
@@ -116,11 +140,12 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, SbomError> {
     Ok(out)
 }
 
-/// Reads lockfiles in parallel; results in the order of `paths`.
-pub fn load(paths: &[PathBuf], format: Option<Format>) -> Vec<Result<Lockfile, LockfileError>> {
-    paths
+/// Reads lockfiles in parallel, each with its format (`None`: detect); results in the
+/// order of `inputs`.
+pub fn load(inputs: &[(PathBuf, Option<Format>)]) -> Vec<Result<Lockfile, LockfileError>> {
+    inputs
         .par_iter()
-        .map(|p| palisade_lockfile::parse_file(p, format))
+        .map(|(p, f)| palisade_lockfile::parse_file(p, *f))
         .collect()
 }
 
@@ -209,6 +234,7 @@ pub fn write(sbom: &Sbom, format: SbomFormat, created: &str) -> Vec<u8> {
     match format {
         SbomFormat::CycloneDxJson => cyclonedx::render(sbom, created),
         SbomFormat::SpdxJson => spdx::render(sbom, created),
+        SbomFormat::Spdx3Json => spdx3::render(sbom, created),
     }
 }
 
@@ -229,6 +255,24 @@ pub(crate) fn content_uuid(bytes: &[u8]) -> String {
         &hex[16..20],
         &hex[20..32]
     )
+}
+
+/// Replaces the first occurrence of `from` (a placeholder string value) in JSON bytes.
+pub(crate) fn replace_once(bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+    let quoted = format!("\"{from}\"");
+    match bytes
+        .windows(quoted.len())
+        .position(|w| w == quoted.as_bytes())
+    {
+        Some(i) => {
+            let mut out = Vec::with_capacity(bytes.len() + to.len());
+            out.extend_from_slice(&bytes[..i]);
+            out.extend_from_slice(format!("\"{to}\"").as_bytes());
+            out.extend_from_slice(&bytes[i + quoted.len()..]);
+            out
+        }
+        None => bytes,
+    }
 }
 
 /// Pretty JSON with a final newline; keys are sorted (serde_json's default map).

@@ -160,7 +160,10 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
         "packages": packages,
         "relationships": rels,
     });
-    let uuid = content_uuid(&to_bytes(&doc));
+    const PLACEHOLDER: &str = "https://spdx.org/spdxdocs/palisade/placeholder";
+    doc["documentNamespace"] = json!(PLACEHOLDER);
+    let bytes = to_bytes(&doc);
+    let uuid = content_uuid(&bytes);
     let slug: String = sbom
         .project
         .name
@@ -173,6 +176,6 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
             }
         })
         .collect();
-    doc["documentNamespace"] = json!(format!("https://spdx.org/spdxdocs/palisade/{slug}-{uuid}"));
-    to_bytes(&doc)
+    let ns = format!("https://spdx.org/spdxdocs/palisade/{slug}-{uuid}");
+    crate::replace_once(bytes, PLACEHOLDER, &ns)
 }

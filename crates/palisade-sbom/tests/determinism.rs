@@ -39,7 +39,8 @@ fn generate(root: &Path, format: SbomFormat) -> Vec<u8> {
         "gitignored yarn.lock must not be found: {paths:?}"
     );
     let mut files = Vec::new();
-    for (p, r) in paths.iter().zip(palisade_sbom::load(&paths, None)) {
+    let inputs: Vec<_> = paths.iter().map(|p| (p.clone(), None)).collect();
+    for (p, r) in paths.iter().zip(palisade_sbom::load(&inputs)) {
         let rel = p
             .strip_prefix(root)
             .expect("under root")
@@ -68,7 +69,11 @@ fn byte_identical_in_different_directories() {
     make_tree(&a.path().join("proj"));
     std::thread::sleep(std::time::Duration::from_millis(1100));
     make_tree(&b.path().join("proj"));
-    for format in [SbomFormat::CycloneDxJson, SbomFormat::SpdxJson] {
+    for format in [
+        SbomFormat::CycloneDxJson,
+        SbomFormat::SpdxJson,
+        SbomFormat::Spdx3Json,
+    ] {
         let x = generate(&a.path().join("proj"), format);
         let y = generate(&b.path().join("proj"), format);
         assert!(x == y, "{format:?}: outputs differ");

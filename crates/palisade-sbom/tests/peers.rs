@@ -1,5 +1,6 @@
 //! Generated SBOMs are valid for the official tools: cyclonedx-python-lib's JSON
-//! validator (CycloneDX 1.6, strict) and `pyspdxtools -i` (SPDX 2.3).
+//! validator (CycloneDX 1.6, strict), `pyspdxtools -i` (SPDX 2.3) and the SPDX 3.0.1
+//! bindings of spdx-python-model (load, link, re-serialise).
 //!
 //! The tools live in the venv at `PALISADE_PEERS_VENV` (default
 //! `$HOME/.cache/palisade/venv`), made by `scripts/peers-sbom.sh`. A missing tool is a
@@ -113,5 +114,37 @@ fn spdx_valid_for_pyspdxtools() {
     assert!(
         out.status.success() && !text.contains("invalid"),
         "pyspdxtools rejects the SBOM:\n{text}"
+    );
+}
+
+const SPDX3_VALIDATE: &str = "
+import io, json, sys
+import spdx_python_model
+model, objset = spdx_python_model.load_data(json.load(open(sys.argv[1])))
+missing = objset.link()
+if missing:
+    print('unresolved references:', sorted(missing)[:10])
+    sys.exit(1)
+model.JSONLDSerializer().write(objset, io.BytesIO())
+";
+
+#[test]
+fn spdx3_valid_for_spdx_python_model() {
+    let venv = venv();
+    let (bytes, n) = sbom_of_fixtures(32_000, SbomFormat::Spdx3Json);
+    assert!(n > 90, "only {n} fixtures parsed");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("bom.spdx3.json");
+    std::fs::write(&f, &bytes).expect("write");
+    let out = Command::new(venv.join("bin/python"))
+        .args(["-c", SPDX3_VALIDATE])
+        .arg(&f)
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "spdx-python-model rejects the SBOM (run scripts/peers-sbom.sh if the module is missing):\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
     );
 }

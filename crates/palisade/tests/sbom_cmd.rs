@@ -95,10 +95,78 @@ fn type_override_and_usage_errors() {
 
 #[test]
 fn every_help_has_an_example() {
-    for args in [&["--help"][..], &["generate", "--help"][..]] {
+    for args in [
+        &["--help"][..],
+        &["generate", "--help"][..],
+        &["diff", "--help"][..],
+    ] {
         let mut argv = vec!["palisade-sbom"];
         argv.extend_from_slice(args);
         let e = Cli::try_parse_from(argv).err().expect("help exits");
         assert!(e.to_string().contains("Examples:"), "{args:?}");
     }
+}
+
+#[test]
+fn diff_by_purl_across_formats() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.cdx.json").display().to_string();
+    let b = dir.path().join("b.spdx.json").display().to_string();
+    let c = dir.path().join("c.spdx3.json").display().to_string();
+    let v1 = shared("rust/trivy-cargo_v3.lock");
+    let v2 = shared("rust/trivy-cargo_mixed.lock");
+    run(&["generate", &v1, "--out", &a]).expect("a");
+    run(&["generate", &v1, "--out", &c, "--format", "spdx3-json"]).expect("c");
+    run(&["generate", &v2, "--out", &b, "--format", "spdx-json"]).expect("b");
+    assert_eq!(
+        code(run(&["diff", &a, &c]).expect("same")),
+        code(std::process::ExitCode::SUCCESS)
+    );
+    assert_eq!(
+        code(run(&["diff", &a, &b]).expect("differs")),
+        code(std::process::ExitCode::from(1))
+    );
+    let bad = shared("rust/trivy-cargo_v3.lock");
+    assert!(run(&["diff", &a, &bad]).is_err());
+}
+
+#[test]
+fn check_sbom_against_lockfiles() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.cdx.json").display().to_string();
+    let v1 = shared("rust/trivy-cargo_v3.lock");
+    let v2 = shared("rust/trivy-cargo_mixed.lock");
+    run(&["generate", &v1, "--out", &a]).expect("a");
+    assert_eq!(
+        code(run(&["check", &a, &v1]).expect("same")),
+        code(std::process::ExitCode::SUCCESS)
+    );
+    assert_eq!(
+        code(run(&["check", &a, &v2]).expect("differs")),
+        code(std::process::ExitCode::from(1))
+    );
+}
+
+#[test]
+fn ingest_summarises_and_flags_problems() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.spdx.json");
+    let v1 = shared("php/trivy-composer_happy.lock");
+    run(&[
+        "generate",
+        &v1,
+        "--out",
+        &a.display().to_string(),
+        "--format",
+        "spdx-json",
+    ])
+    .expect("a");
+    let ok = run(&["ingest", &a.display().to_string()]).expect("reads");
+    assert_eq!(code(ok), code(std::process::ExitCode::SUCCESS));
+    let text = std::fs::read_to_string(&a)
+        .expect("read")
+        .replace("\"SPDX-2.3\"", "\"SPDX-9.9\"");
+    std::fs::write(&a, text).expect("write");
+    let bad = run(&["ingest", "--json", &a.display().to_string()]).expect("reads");
+    assert_eq!(code(bad), code(std::process::ExitCode::from(1)));
 }

@@ -10,7 +10,16 @@ use palisade_sbom::{Project, SbomFormat};
 
 const SBOM_EXAMPLES: &str = "Examples:
   palisade sbom generate . --out sbom.cdx.json
-  palisade sbom generate --format spdx-json Cargo.lock web/pnpm-lock.yaml";
+  palisade sbom generate --format spdx-json Cargo.lock web/pnpm-lock.yaml
+  palisade sbom diff release-1.cdx.json release-2.spdx.json";
+
+const DIFF_EXAMPLES: &str = "Examples:
+  palisade sbom diff old.cdx.json new.cdx.json
+  palisade sbom diff supplier.spdx.json <(palisade sbom generate .)
+
+Components are matched by package URL without version (name when there is none).
+Lines: `+ added`, `- removed`, `~ identity: old versions -> new versions`.
+Exit status: 0 same, 1 different, 2 unreadable input.";
 
 const GENERATE_EXAMPLES: &str = "Examples:
   # every lockfile under the current directory (honours .gitignore), CycloneDX 1.6
@@ -37,6 +46,183 @@ enum SbomCommand {
     /// Build one SBOM from every lockfile and manifest found under PATH, or from files.
     #[command(after_help = GENERATE_EXAMPLES)]
     Generate(GenerateArgs),
+    /// Compare two SBOMs (any format `ingest` reads): added, removed, changed components.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
+    /// Read a supplier's SBOM (CycloneDX 1.4-1.6 JSON/XML, SPDX 2.2/2.3 JSON/tag-value,
+    /// SPDX 3.0 JSON-LD), check its structure and summarise what it says.
+    #[command(after_help = INGEST_EXAMPLES)]
+    Ingest(IngestArgs),
+    /// Check an SBOM against what the lockfiles under PATH really resolve.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+}
+
+const INGEST_EXAMPLES: &str = "Examples:
+  palisade sbom ingest vendor/acme-agent.cdx.json
+  palisade sbom ingest --json supplier.spdx.json > summary.json
+
+Prints the format, the number of components, how many lack a package URL, a version or
+a licence, how many carry hashes, and structural problems.
+Exit status: 0 no problems, 1 problems found, 2 unreadable input.";
+
+#[derive(clap::Args, Debug)]
+struct IngestArgs {
+    /// The SBOM file.
+    file: PathBuf,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
+    let bytes = palisade_io::read_limited(&args.file, MAX_SBOM_BYTES)?;
+    let s = palisade_sbom::summarize(&bytes).with_context(|| format!("{}", args.file.display()))?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let v = serde_json::json!({
+            "file": args.file.display().to_string(),
+            "format": s.format,
+            "components": s.components,
+            "missing_purl": s.missing_purl,
+            "missing_version": s.missing_version,
+            "missing_license": s.missing_license,
+            "with_hashes": s.with_hashes,
+            "problems": s.problems,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
+    } else {
+        writeln!(out, "{}: {}", args.file.display(), s.format)?;
+        writeln!(out, "  components:       {}", s.components)?;
+        writeln!(out, "  without purl:     {}", s.missing_purl)?;
+        writeln!(out, "  without version:  {}", s.missing_version)?;
+        writeln!(out, "  without licence:  {}", s.missing_license)?;
+        writeln!(out, "  with hashes:      {}", s.with_hashes)?;
+        for p in &s.problems {
+            writeln!(out, "  problem: {p}")?;
+        }
+    }
+    Ok(if s.problems.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+const CHECK_EXAMPLES: &str = "Examples:
+  palisade sbom check supplier.cdx.json .
+  palisade sbom check sbom.spdx.json services/api
+
+Reports components the SBOM declares but the lockfiles do not resolve (-), components
+the lockfiles resolve but the SBOM omits (+), version differences (~), and identifier
+mismatches (!): the same name and version under another package URL.
+Exit status: 0 consistent, 1 differences, 2 unreadable input.";
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// The SBOM to check (any format `ingest` reads).
+    sbom: PathBuf,
+    /// Directory or lockfiles to compare with [default: .]
+    #[arg(value_name = "PATH")]
+    paths: Vec<PathBuf>,
+}
+
+fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
+    let declared = read_sbom(&args.sbom)?;
+    let gen_args = GenerateArgs {
+        paths: args.paths,
+        format: SbomFormat::CycloneDxJson,
+        out: None,
+        force: false,
+        lock_type: None,
+        keep_going: false,
+        name: None,
+        project_version: None,
+        verbose: false,
+    };
+    let files = load_inputs(&gen_args)?;
+    let sbom = palisade_sbom::assemble(project_name(&gen_args, &files), &files);
+    let actual = palisade_sbom::declared(&sbom);
+    let (d, mismatches) = palisade_sbom::check(&declared, &actual);
+    let mut out = std::io::stdout().lock();
+    print_diff(&mut out, &d)?;
+    for m in &mismatches {
+        writeln!(
+            out,
+            "! {} declared as {}",
+            shown(&m.actual),
+            shown(&m.declared)
+        )?;
+    }
+    eprintln!(
+        "{} declared, {} resolved: {} missing from the SBOM, {} not resolved, {} version differences, {} identifier mismatches",
+        declared.len(),
+        actual.len(),
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        mismatches.len()
+    );
+    Ok(if d.is_empty() && mismatches.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn shown(c: &palisade_sbom::DeclaredComponent) -> String {
+    c.purl
+        .clone()
+        .unwrap_or_else(|| format!("{} {}", c.name, c.version.clone().unwrap_or_default()))
+}
+
+fn print_diff(out: &mut impl std::io::Write, d: &palisade_sbom::Diff) -> std::io::Result<()> {
+    for c in &d.added {
+        writeln!(out, "+ {}", shown(c))?;
+    }
+    for c in &d.removed {
+        writeln!(out, "- {}", shown(c))?;
+    }
+    for (id, old, new) in &d.changed {
+        writeln!(out, "~ {id}: {} -> {}", old.join(", "), new.join(", "))?;
+    }
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
+struct DiffArgs {
+    /// The earlier SBOM.
+    a: PathBuf,
+    /// The later SBOM.
+    b: PathBuf,
+}
+
+/// Largest SBOM read: 256 MiB.
+const MAX_SBOM_BYTES: u64 = 256 * 1024 * 1024;
+
+fn read_sbom(path: &Path) -> anyhow::Result<Vec<palisade_sbom::DeclaredComponent>> {
+    let bytes = palisade_io::read_limited(path, MAX_SBOM_BYTES)?;
+    palisade_sbom::read_components(&bytes).with_context(|| format!("{}", path.display()))
+}
+
+fn diff(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let a = read_sbom(&args.a)?;
+    let b = read_sbom(&args.b)?;
+    let d = palisade_sbom::diff(&a, &b);
+    print_diff(&mut std::io::stdout().lock(), &d)?;
+    eprintln!(
+        "{} components before, {} after: {} added, {} removed, {} changed",
+        a.len(),
+        b.len(),
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len()
+    );
+    Ok(if d.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 #[derive(clap::Args, Debug)]
@@ -44,7 +230,7 @@ struct GenerateArgs {
     /// Directories to scan or lockfiles to read [default: .]
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
-    /// Output format: cyclonedx-json or spdx-json.
+    /// Output format: cyclonedx-json, spdx-json (2.3) or spdx3-json (3.0.1 JSON-LD).
     #[arg(long, default_value = "cyclonedx-json", value_parser = parse_format)]
     format: SbomFormat,
     /// Write the SBOM to FILE instead of standard output.
@@ -82,6 +268,9 @@ fn parse_type(s: &str) -> Result<Format, String> {
 pub fn run(args: SbomArgs) -> anyhow::Result<ExitCode> {
     match args.command {
         SbomCommand::Generate(g) => generate(g),
+        SbomCommand::Diff(d) => diff(d),
+        SbomCommand::Check(c) => check(c),
+        SbomCommand::Ingest(i) => ingest(i),
     }
 }
 
@@ -171,19 +360,18 @@ fn project_name(args: &GenerateArgs, files: &[(String, Lockfile)]) -> Project {
     }
 }
 
-fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
-    let inputs = collect_inputs(&args)?;
-    let created = palisade_sbom::creation_time()?;
-    let results: Vec<_> = {
-        use rayon::prelude::*;
-        inputs
-            .par_iter()
-            .map(|i| palisade_lockfile::parse_file(&i.path, i.format))
-            .collect()
-    };
+type Loaded = (
+    Vec<(String, Lockfile)>,
+    Vec<palisade_lockfile::LockfileError>,
+);
+
+/// Reads every input; unreadable files are an error unless `--keep-going`.
+fn load_all(args: &GenerateArgs) -> anyhow::Result<Loaded> {
+    let inputs = collect_inputs(args)?;
+    let paths: Vec<_> = inputs.iter().map(|i| (i.path.clone(), i.format)).collect();
     let mut files = Vec::new();
     let mut errors = Vec::new();
-    for (input, r) in inputs.iter().zip(results) {
+    for (input, r) in inputs.iter().zip(palisade_sbom::load(&paths)) {
         match r {
             Ok(l) => files.push((input.shown.clone(), l)),
             Err(e) => errors.push(e),
@@ -196,6 +384,16 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             msgs.join("\n")
         );
     }
+    Ok((files, errors))
+}
+
+fn load_inputs(args: &GenerateArgs) -> anyhow::Result<Vec<(String, Lockfile)>> {
+    Ok(load_all(args)?.0)
+}
+
+fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
+    let created = palisade_sbom::creation_time()?;
+    let (files, errors) = load_all(&args)?;
     let project = project_name(&args, &files);
     let sbom = palisade_sbom::assemble(project, &files);
     let bytes = palisade_sbom::write(&sbom, args.format, &created);

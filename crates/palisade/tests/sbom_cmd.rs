@@ -1,18 +1,6 @@
-//! `palisade sbom generate` through `cmd::sbom::run` (main.rs wires it in at merge).
-
-#[path = "../src/cmd/sbom.rs"]
-#[allow(dead_code)]
-mod sbom;
+//! `palisade sbom …` end to end through the binary.
 
 use std::path::{Path, PathBuf};
-
-use clap::Parser;
-
-#[derive(Parser)]
-struct Cli {
-    #[command(flatten)]
-    args: sbom::SbomArgs,
-}
 
 fn shared(p: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -22,10 +10,21 @@ fn shared(p: &str) -> String {
         .to_string()
 }
 
+/// Runs `palisade sbom ARGS`: exit 2 (usage or input error) becomes `Err(stderr)`.
 fn run(args: &[&str]) -> anyhow::Result<std::process::ExitCode> {
-    let mut argv = vec!["palisade-sbom"];
-    argv.extend_from_slice(args);
-    sbom::run(Cli::try_parse_from(argv)?.args)
+    let out = assert_cmd::Command::cargo_bin("palisade")
+        .expect("binary")
+        .arg("sbom")
+        .args(args)
+        .output()
+        .expect("runs");
+    match out.status.code() {
+        Some(2) => Err(anyhow::anyhow!(
+            String::from_utf8_lossy(&out.stderr).into_owned()
+        )),
+        Some(c) => Ok(std::process::ExitCode::from(c as u8)),
+        None => panic!("killed by a signal"),
+    }
 }
 
 fn code(c: std::process::ExitCode) -> String {
@@ -100,10 +99,14 @@ fn every_help_has_an_example() {
         &["generate", "--help"][..],
         &["diff", "--help"][..],
     ] {
-        let mut argv = vec!["palisade-sbom"];
-        argv.extend_from_slice(args);
-        let e = Cli::try_parse_from(argv).err().expect("help exits");
-        assert!(e.to_string().contains("Examples:"), "{args:?}");
+        let out = assert_cmd::Command::cargo_bin("palisade")
+            .expect("binary")
+            .arg("sbom")
+            .args(args)
+            .output()
+            .expect("runs");
+        let e = String::from_utf8_lossy(&out.stdout);
+        assert!(e.contains("Examples:"), "{args:?}");
     }
 }
 
@@ -169,4 +172,87 @@ fn ingest_summarises_and_flags_problems() {
     std::fs::write(&a, text).expect("write");
     let bad = run(&["ingest", "--json", &a.display().to_string()]).expect("reads");
     assert_eq!(code(bad), code(std::process::ExitCode::from(1)));
+}
+
+#[test]
+fn generate_attest_signs_the_sbom_about_the_artefact() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pal = || {
+        let mut c = assert_cmd::Command::cargo_bin("palisade").expect("binary");
+        c.current_dir(d).env_remove("PALISADE_PASSPHRASE");
+        c
+    };
+    pal()
+        .args([
+            "key",
+            "generate",
+            "--type",
+            "ecdsa-p256",
+            "--out",
+            "k",
+            "-q",
+        ])
+        .assert()
+        .success();
+    std::fs::write(d.join("app.bin"), "the artefact").expect("write");
+    let lock = shared("rust/trivy-cargo_v3.lock");
+    for (format, predicate) in [
+        ("cyclonedx-json", "https://cyclonedx.org/bom"),
+        ("spdx-json", "https://spdx.dev/Document"),
+    ] {
+        pal()
+            .args([
+                "sbom",
+                "generate",
+                &lock,
+                "--format",
+                format,
+                "--out",
+                &format!("bom.{format}"),
+                "--attest",
+            ])
+            .args([
+                "--key",
+                "k",
+                "--subject",
+                "app.bin",
+                "--bundle",
+                "app.intoto.jsonl",
+            ])
+            .assert()
+            .success();
+        pal()
+            .args([
+                "attest",
+                "verify",
+                "--bundle",
+                "app.intoto.jsonl",
+                "--subject",
+                "app.bin",
+                "--key",
+                "k.pub",
+            ])
+            .args(["--predicate-type", predicate])
+            .assert()
+            .success();
+    }
+    // the predicate is the SBOM itself
+    let line = std::fs::read_to_string(d.join("app.intoto.jsonl")).expect("bundle");
+    let env: serde_json::Value =
+        serde_json::from_str(line.lines().next().expect("line")).expect("json");
+    use base64::Engine;
+    let payload = base64::engine::general_purpose::STANDARD
+        .decode(env["payload"].as_str().expect("payload"))
+        .expect("b64");
+    let st: serde_json::Value = serde_json::from_slice(&payload).expect("statement");
+    let bom: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.join("bom.cyclonedx-json")).expect("bom"))
+            .expect("json");
+    assert_eq!(st["predicate"], bom);
+    // --attest without its companions is a usage error, and nothing is written
+    pal()
+        .args(["sbom", "generate", &lock, "--attest", "--key", "k"])
+        .assert()
+        .code(2);
 }

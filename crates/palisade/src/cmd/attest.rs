@@ -114,7 +114,7 @@ pub fn run(args: AttestArgs, g: &Globals) -> Result<ExitCode> {
 }
 
 /// Hashes a file by streaming it (artefacts can be large).
-fn subject_for(path: &Path) -> Result<Subject> {
+pub(crate) fn subject_for(path: &Path) -> Result<Subject> {
     use aws_lc_rs::digest::{Context as Digest, SHA256, SHA512};
     use std::io::Read;
     let mut f = std::fs::File::open(path).with_context(|| path.display().to_string())?;

@@ -139,6 +139,10 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         name: None,
         project_version: None,
         verbose: false,
+        attest: false,
+        key: Vec::new(),
+        subject: Vec::new(),
+        bundle: None,
     };
     let files = load_inputs(&gen_args)?;
     let sbom = palisade_sbom::assemble(project_name(&gen_args, &files), &files);
@@ -254,6 +258,20 @@ struct GenerateArgs {
     /// Also list every skipped entry with its reason on stderr.
     #[arg(long, short)]
     verbose: bool,
+    /// Also sign the SBOM as an in-toto statement about the --subject artefacts
+    /// (predicate type https://cyclonedx.org/bom or https://spdx.dev/Document) and append
+    /// it to --bundle.
+    #[arg(long, requires_all = ["key", "subject", "bundle"])]
+    attest: bool,
+    /// Private key for --attest (repeatable).
+    #[arg(long, requires = "attest")]
+    key: Vec<PathBuf>,
+    /// The artefact the SBOM describes, for --attest (repeatable).
+    #[arg(long, requires = "attest")]
+    subject: Vec<PathBuf>,
+    /// The attestation bundle (JSON Lines) --attest appends to.
+    #[arg(long, requires = "attest")]
+    bundle: Option<PathBuf>,
 }
 
 fn parse_format(s: &str) -> Result<SbomFormat, String> {
@@ -387,6 +405,38 @@ fn load_all(args: &GenerateArgs) -> anyhow::Result<Loaded> {
     Ok((files, errors))
 }
 
+/// The predicate type of an SBOM format in an in-toto statement.
+fn predicate_type(format: SbomFormat) -> &'static str {
+    match format {
+        SbomFormat::CycloneDxJson => "https://cyclonedx.org/bom",
+        _ => "https://spdx.dev/Document",
+    }
+}
+
+/// Signs the SBOM as an in-toto statement about the subjects and appends it to the bundle
+/// (before the SBOM itself is written, so a signing failure writes nothing).
+fn attest_sbom(args: &GenerateArgs, sbom: &[u8]) -> anyhow::Result<()> {
+    let bundle = args.bundle.as_ref().context("--attest needs --bundle")?;
+    let predicate: serde_json::Value =
+        serde_json::from_slice(sbom).context("the SBOM is not JSON")?;
+    let subjects = args
+        .subject
+        .iter()
+        .map(|p| crate::cmd::attest::subject_for(p))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let keys = args
+        .key
+        .iter()
+        .map(|k| crate::util::load_private(k, None))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let statement =
+        palisade_attest::Statement::new(subjects, predicate_type(args.format), predicate)?;
+    let refs: Vec<_> = keys.iter().collect();
+    let envelope = palisade_attest::sign_statement(&statement, &refs)?;
+    palisade_io::append_line_atomic(bundle, envelope.to_json_line().as_bytes(), 1 << 30)?;
+    Ok(())
+}
+
 fn load_inputs(args: &GenerateArgs) -> anyhow::Result<Vec<(String, Lockfile)>> {
     Ok(load_all(args)?.0)
 }
@@ -397,6 +447,9 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let project = project_name(&args, &files);
     let sbom = palisade_sbom::assemble(project, &files);
     let bytes = palisade_sbom::write(&sbom, args.format, &created);
+    if args.attest {
+        attest_sbom(&args, &bytes)?;
+    }
     match &args.out {
         Some(path) => palisade_io::write_atomic(
             path,

@@ -12,11 +12,11 @@ if [ ! -x "$VENV/bin/python" ]; then
     mkdir -p "$(dirname "$VENV")"
     python3 -m venv "$VENV"
 fi
-"$VENV/bin/python" -m pip install --quiet --upgrade pip
-"$VENV/bin/python" -m pip install --quiet --upgrade \
-    'cyclonedx-python-lib[json-validation]>=8' \
-    'spdx-tools>=0.8' \
-    'spdx-python-model>=0.0.6'
+# Pinned: the versions the validation tests were checked with.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
+    'cyclonedx-python-lib[json-validation]==11.12.0' \
+    'spdx-tools==0.8.5' \
+    'spdx-python-model==0.0.6'
 "$VENV/bin/python" -c 'import cyclonedx.validation.json, spdx_tools, spdx_python_model; print("validators ready")'
 "$VENV/bin/pyspdxtools" --help >/dev/null
 echo "venv: $VENV"

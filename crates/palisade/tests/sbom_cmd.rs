@@ -256,3 +256,77 @@ fn generate_attest_signs_the_sbom_about_the_artefact() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn ingest_subject_requires_a_signed_statement_carrying_this_sbom() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    let pal = || {
+        let mut c = assert_cmd::Command::cargo_bin("palisade").expect("binary");
+        c.current_dir(d).env_remove("PALISADE_PASSPHRASE");
+        c
+    };
+    pal()
+        .args([
+            "key", "generate", "--type", "ed25519", "--out", "supplier", "-q",
+        ])
+        .assert()
+        .success();
+    pal()
+        .args([
+            "key", "generate", "--type", "ed25519", "--out", "other", "-q",
+        ])
+        .assert()
+        .success();
+    std::fs::write(d.join("agent.tar.gz"), "supplied artefact").expect("write");
+    let lock = shared("rust/trivy-cargo_v3.lock");
+    pal()
+        .args([
+            "sbom",
+            "generate",
+            &lock,
+            "--out",
+            "agent.cdx.json",
+            "--attest",
+            "--key",
+            "supplier",
+        ])
+        .args([
+            "--subject",
+            "agent.tar.gz",
+            "--bundle",
+            "agent.intoto.jsonl",
+        ])
+        .assert()
+        .success();
+    let ingest = |key: &str, sbom: &str| {
+        pal()
+            .args([
+                "sbom",
+                "ingest",
+                sbom,
+                "--subject",
+                "agent.tar.gz",
+                "--bundle",
+                "agent.intoto.jsonl",
+                "--key",
+                key,
+            ])
+            .assert()
+    };
+    ingest("supplier.pub", "agent.cdx.json")
+        .success()
+        .stdout(predicates::str::contains("attested by:"));
+    ingest("other.pub", "agent.cdx.json")
+        .code(1)
+        .stdout(predicates::str::contains("no signed statement"));
+    // another SBOM than the one signed
+    let other = shared("rust/trivy-cargo_mixed.lock");
+    pal()
+        .args(["sbom", "generate", &other, "--out", "swapped.cdx.json"])
+        .assert()
+        .success();
+    ingest("supplier.pub", "swapped.cdx.json")
+        .code(1)
+        .stdout(predicates::str::contains("predicate is another SBOM"));
+}

@@ -61,6 +61,8 @@ enum SbomCommand {
 const INGEST_EXAMPLES: &str = "Examples:
   palisade sbom ingest vendor/acme-agent.cdx.json
   palisade sbom ingest --json supplier.spdx.json > summary.json
+  palisade sbom ingest acme.cdx.json --subject acme-agent.tar.gz \\
+      --bundle acme-agent.intoto.jsonl --key acme.pub
 
 Prints the format, the number of components, how many lack a package URL, a version or
 a licence, how many carry hashes, and structural problems.
@@ -73,11 +75,88 @@ struct IngestArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Also require a signed in-toto statement, in --bundle, about this artefact whose
+    /// predicate is this very SBOM (signed by --key).
+    #[arg(long, requires_all = ["bundle", "key"])]
+    subject: Option<PathBuf>,
+    /// The supplier's attestation bundle (JSON Lines of DSSE envelopes).
+    #[arg(long, requires = "subject")]
+    bundle: Option<PathBuf>,
+    /// The supplier's public key (repeatable).
+    #[arg(long, requires = "subject")]
+    key: Vec<PathBuf>,
+}
+
+/// Whether `bundle` holds a statement about `subject`, signed by one of `keys`, whose
+/// predicate is the SBOM `sbom` (compared as JSON values). Returns the reasons otherwise.
+fn sbom_is_attested(
+    sbom: &[u8],
+    subject: &std::path::Path,
+    bundle: &std::path::Path,
+    keys: &[PathBuf],
+) -> anyhow::Result<Result<String, Vec<String>>> {
+    let declared: serde_json::Value = serde_json::from_slice(sbom)
+        .context("the SBOM is not JSON, so no statement can carry it")?;
+    let keys = crate::util::load_publics(keys, None)?;
+    let artefact = crate::cmd::attest::subject_for(subject)?;
+    let file = std::fs::File::open(bundle).with_context(|| bundle.display().to_string())?;
+    let lines = palisade_attest::read_bundle(std::io::BufReader::new(file))
+        .with_context(|| bundle.display().to_string())?;
+    let report = palisade_attest::verify_bundle(
+        &lines,
+        &palisade_attest::Query {
+            digests: &artefact.digest,
+            predicate_type: None,
+            keys: &keys,
+            threshold: 1,
+        },
+    );
+    let mut reasons: Vec<String> = report
+        .rejected
+        .iter()
+        .map(|(l, why)| format!("line {l}: {why}"))
+        .collect();
+    for acc in &report.accepted {
+        if acc.statement.predicate == declared {
+            return Ok(Ok(format!(
+                "{}:{} ({}, signed by {})",
+                bundle.display(),
+                acc.line,
+                acc.statement.predicate_type,
+                acc.signers.join(", ")
+            )));
+        }
+        reasons.push(format!(
+            "line {}: signed statement about the artefact, but its predicate is another SBOM",
+            acc.line
+        ));
+    }
+    if reasons.is_empty() {
+        reasons.push("no statement in the bundle".into());
+    }
+    Ok(Err(reasons))
 }
 
 fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let bytes = palisade_io::read_limited(&args.file, MAX_SBOM_BYTES)?;
     let s = palisade_sbom::summarize(&bytes).with_context(|| format!("{}", args.file.display()))?;
+    let mut problems = s.problems.clone();
+    let attested = match (&args.subject, &args.bundle) {
+        (Some(subject), Some(bundle)) => {
+            match sbom_is_attested(&bytes, subject, bundle, &args.key)? {
+                Ok(at) => Some(at),
+                Err(reasons) => {
+                    problems.push(format!(
+                        "no signed statement about {} carries this SBOM: {}",
+                        subject.display(),
+                        reasons.join("; ")
+                    ));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
         let v = serde_json::json!({
@@ -88,7 +167,8 @@ fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
             "missing_version": s.missing_version,
             "missing_license": s.missing_license,
             "with_hashes": s.with_hashes,
-            "problems": s.problems,
+            "problems": problems,
+            "attestation": attested,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
     } else {
@@ -98,11 +178,14 @@ fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  without version:  {}", s.missing_version)?;
         writeln!(out, "  without licence:  {}", s.missing_license)?;
         writeln!(out, "  with hashes:      {}", s.with_hashes)?;
-        for p in &s.problems {
+        if let Some(at) = &attested {
+            writeln!(out, "  attested by:      {at}")?;
+        }
+        for p in &problems {
             writeln!(out, "  problem: {p}")?;
         }
     }
-    Ok(if s.problems.is_empty() {
+    Ok(if problems.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

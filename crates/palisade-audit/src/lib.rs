@@ -20,6 +20,9 @@
 //!   keys and their expiry against the clock. The audit does not run the layout's
 //!   inspections (commands a repository must not be able to make an auditor run); the
 //!   whole chain is `palisade intoto verify`'s job at release time.
+//! * `sbom` (for `materials.sbom`): SBOM statements (predicate types
+//!   `https://cyclonedx.org/bom`, `https://spdx.dev/Document`) in those bundles, signed by
+//!   a trusted key.
 //! * `manual`: organisational controls a person must check.
 //!
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
@@ -175,6 +178,9 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
         }
         let (status, evidence) = match def.checker.as_str() {
             "attestations" => check_attestations(repo, &files, &opts.keys),
+            "sbom" if def.id == "materials.sbom" => {
+                check_sbom_attestations(repo, &files, &opts.keys)
+            }
             "in-toto" if def.id == "build.policy-adherence" => {
                 check_layouts(repo, &files, &opts.keys)
             }
@@ -483,6 +489,87 @@ fn check_layouts(repo: &Path, files: &RepoFiles, keys: &[PublicKey]) -> (Status,
         Status::Fail
     } else {
         Status::Partial
+    };
+    (status, evidence)
+}
+
+/// Predicate types of SBOM statements.
+const SBOM_PREDICATES: [&str; 2] = ["https://cyclonedx.org/bom", "https://spdx.dev/Document"];
+
+fn check_sbom_attestations(
+    repo: &Path,
+    files: &RepoFiles,
+    keys: &[PublicKey],
+) -> (Status, Vec<Evidence>) {
+    let mut evidence = Vec::new();
+    let (mut signed, mut unverified) = (0usize, 0usize);
+    for rel in files.ending_with(".intoto.jsonl") {
+        let Ok(bytes) = palisade_io::read_limited(&repo.join(rel), BUNDLE_LIMIT) else {
+            continue;
+        };
+        let Ok(lines) = palisade_attest::read_bundle(bytes.as_slice()) else {
+            continue;
+        };
+        for (line, item) in lines {
+            let palisade_attest::BundleLine::Envelope(env) = item else {
+                continue;
+            };
+            let Some(statement) = env
+                .payload_bytes()
+                .ok()
+                .and_then(|p| palisade_attest::Statement::from_json(&p).ok())
+            else {
+                continue;
+            };
+            if !SBOM_PREDICATES.contains(&statement.predicate_type.as_str()) {
+                continue;
+            }
+            let subjects: Vec<&str> = statement.subject.iter().map(|s| s.name.as_str()).collect();
+            if keys.is_empty() {
+                unverified += 1;
+            } else if let Ok(v) = env.verify(keys, 1) {
+                signed += 1;
+                evidence.push(Evidence::at(
+                    format!(
+                        "SBOM of {} signed by {}",
+                        subjects.join(", "),
+                        v.signers.join(", ")
+                    ),
+                    rel.as_str(),
+                    Some(line as u64),
+                ));
+            } else {
+                unverified += 1;
+                evidence.push(Evidence::at(
+                    format!(
+                        "SBOM of {} not signed by a trusted key",
+                        subjects.join(", ")
+                    ),
+                    rel.as_str(),
+                    Some(line as u64),
+                ));
+            }
+        }
+    }
+    if signed + unverified == 0 {
+        return (
+            Status::Fail,
+            vec![Evidence::note(
+                "no SBOM attestation (a CycloneDX or SPDX statement in *.intoto.jsonl)",
+            )],
+        );
+    }
+    if keys.is_empty() {
+        evidence.push(Evidence::note(format!(
+            "{unverified} SBOM statement(s) not verified: no trusted keys (set [audit] keys in palisade.toml or pass --key)"
+        )));
+    }
+    let status = if unverified == 0 {
+        Status::Pass
+    } else if signed > 0 || keys.is_empty() {
+        Status::Partial
+    } else {
+        Status::Fail
     };
     (status, evidence)
 }

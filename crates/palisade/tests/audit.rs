@@ -511,3 +511,47 @@ fn layout_control_in_each_state() {
         "{c}"
     );
 }
+
+#[test]
+fn sbom_attestation_control() {
+    let r = repo();
+    let d = r.path();
+    let j = audit_json(d, &["--controls", "materials.sbom"]);
+    assert_eq!(control(&j, "materials.sbom")["status"], "fail");
+    palisade(d)
+        .args([
+            "key", "generate", "--type", "ed25519", "--out", "release", "-q",
+        ])
+        .assert()
+        .success();
+    std::fs::write(
+        d.join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n",
+    )
+    .unwrap();
+    palisade(d)
+        .args([
+            "sbom",
+            "generate",
+            "Cargo.lock",
+            "--out",
+            "app.cdx.json",
+            "--attest",
+            "--key",
+            "release",
+        ])
+        .args(["--subject", "app.bin", "--bundle", "app.intoto.jsonl"])
+        .assert()
+        .success();
+    let j = audit_json(d, &["--controls", "materials.sbom"]);
+    assert_eq!(control(&j, "materials.sbom")["status"], "partial");
+    let j = audit_json(d, &["--controls", "materials.sbom", "--key", "release.pub"]);
+    let c = control(&j, "materials.sbom");
+    assert_eq!(c["status"], "pass", "{c}");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SBOM of app.bin")
+    );
+}

@@ -59,6 +59,17 @@ impl Repo {
         Ok(id.detach())
     }
 
+    /// The commit a range ends at (`B` of `A..B`, or the revision itself).
+    pub fn range_tip(&self, range: Option<&str>) -> Result<ObjectId, SourceError> {
+        let r = range.unwrap_or("HEAD");
+        let tip = match r.split_once("..") {
+            Some((_, b)) if !b.is_empty() => b,
+            Some(_) => "HEAD",
+            None => r,
+        };
+        self.resolve(tip)
+    }
+
     /// The commits of `range` (`A..B`, `REV`, default `HEAD`), newest first, optionally
     /// cut at `since` (that commit and its descendants are kept).
     pub fn commits(

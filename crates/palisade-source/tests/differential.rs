@@ -10,25 +10,8 @@ use std::process::Command;
 
 use palisade_source::{PolicyFiles, Repo, Verdict, check_commit, check_tag, load_pgp, load_policy};
 
-/// Builds the fixture once per test binary (about 4 s).
-pub fn fixture() -> &'static Path {
-    static DIR: std::sync::OnceLock<(tempfile::TempDir, PathBuf)> = std::sync::OnceLock::new();
-    &DIR.get_or_init(|| {
-        let tmp = tempfile::tempdir().unwrap();
-        let out = tmp.path().join("fx");
-        let st = Command::new("bash")
-            .arg(palisade_testkit::shared("fixtures/make-signed-repo.sh"))
-            .arg(&out)
-            .output()
-            .expect("bash");
-        assert!(
-            st.status.success(),
-            "fixture: {}",
-            String::from_utf8_lossy(&st.stderr)
-        );
-        (tmp, out)
-    })
-    .1
+fn fixture() -> PathBuf {
+    palisade_testkit::signed_repo(Path::new(env!("CARGO_TARGET_TMPDIR")))
 }
 
 /// git's `%G?` per label, from git-verify.txt.
@@ -80,7 +63,7 @@ fn expected(label: &str, git: &str) -> Verdict {
 
 #[test]
 fn verdicts_agree_with_git_on_every_label() {
-    let dir = fixture();
+    let dir = &fixture();
     let repo_dir = dir.join("repo");
     let repo = Repo::discover(&repo_dir).unwrap();
     let files = PolicyFiles::discover(&repo).unwrap();
@@ -116,7 +99,7 @@ fn verdicts_agree_with_git_on_every_label() {
 
 #[test]
 fn binding_off_matches_git_for_bob_as_alice() {
-    let dir = fixture();
+    let dir = &fixture();
     let repo = Repo::discover(&dir.join("repo")).unwrap();
     let mut policy = load_policy(&PolicyFiles::discover(&repo).unwrap()).unwrap();
     policy.bind_committer = false;
@@ -129,7 +112,7 @@ fn binding_off_matches_git_for_bob_as_alice() {
 #[test]
 fn keys_and_signers_match_git_log() {
     // %GS / %GK for good SSH commits: same principal and fingerprint as git.
-    let dir = fixture();
+    let dir = &fixture();
     let repo = Repo::discover(&dir.join("repo")).unwrap();
     let policy = load_policy(&PolicyFiles::discover(&repo).unwrap()).unwrap();
     for label in [
@@ -154,7 +137,7 @@ fn keys_and_signers_match_git_log() {
 
 #[test]
 fn tags_agree_with_git_verify_tag() {
-    let dir = fixture();
+    let dir = &fixture();
     let repo = Repo::discover(&dir.join("repo")).unwrap();
     let mut policy = load_policy(&PolicyFiles::discover(&repo).unwrap()).unwrap();
     policy.pgp = Some(load_pgp(&dir.join("keys/grace.pub.asc")).unwrap());

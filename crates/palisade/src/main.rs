@@ -49,6 +49,8 @@ enum Command {
     Attest(cmd::attest::AttestArgs),
     /// Read lockfiles and write deterministic CycloneDX / SPDX SBOMs.
     Sbom(cmd::sbom::SbomArgs),
+    /// Verify signed commits, tags and merges against an allowed-signers policy.
+    Verify(cmd::verify::VerifyArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Dsse(a) => cmd::dsse::run(a, &globals),
         Command::Attest(a) => cmd::attest::run(a, &globals),
         Command::Sbom(a) => cmd::sbom::run(a),
+        Command::Verify(a) => cmd::verify::run(a, &globals),
     };
     match result {
         Ok(code) => code,

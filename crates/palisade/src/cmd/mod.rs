@@ -5,3 +5,4 @@ pub mod audit;
 pub mod dsse;
 pub mod key;
 pub mod sbom;
+pub mod verify;

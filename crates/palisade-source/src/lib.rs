@@ -16,6 +16,7 @@
 //! Not here: printing or exit codes (the `palisade` binary), secrets scanning, X.509 /
 //! gitsign verification (reported as [`Verdict::Unsupported`]).
 
+pub mod hook;
 pub mod object;
 pub mod pgp;
 pub mod repo;
@@ -257,6 +258,8 @@ pub struct PolicyFiles {
     pub pgp_keys: Option<PathBuf>,
     /// Allowed signers of merges.
     pub mergers: Option<PathBuf>,
+    /// Refs the pre-receive hook protects (`[source] protected`, glob patterns).
+    pub protected: Vec<String>,
 }
 
 impl PolicyFiles {
@@ -290,6 +293,12 @@ impl PolicyFiles {
                 f.revoked = get("revoked");
                 f.pgp_keys = get("pgp_keys");
                 f.mergers = get("mergers");
+                if let Some(list) = src.get("protected").and_then(|x| x.as_array()) {
+                    f.protected = list
+                        .iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect();
+                }
             }
         }
         let dot = |name: &str| Some(root.join(".palisade").join(name)).filter(|p| p.is_file());

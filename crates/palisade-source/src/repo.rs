@@ -191,3 +191,121 @@ impl Repo {
         Some(p)
     }
 }
+
+/// Objects of a push under inspection by a `pre-receive` hook: git keeps the pushed
+/// objects in a quarantine directory (`GIT_QUARANTINE_PATH` / `GIT_OBJECT_DIRECTORY`)
+/// until the hook accepts them; gix does not read that variable, so it is searched first
+/// here, then the repository.
+pub struct PushObjects<'r> {
+    repo: &'r Repo,
+    quarantine: Option<gix::odb::Handle>,
+}
+
+/// The all-zero id git sends for a created or deleted ref.
+pub fn is_zero_id(hex: &str) -> bool {
+    !hex.is_empty() && hex.bytes().all(|b| b == b'0')
+}
+
+impl<'r> PushObjects<'r> {
+    /// Reads objects from `quarantine` (when given) before the repository.
+    pub fn new(repo: &'r Repo, quarantine: Option<&Path>) -> Result<Self, SourceError> {
+        let quarantine = match quarantine {
+            Some(q) => Some(
+                gix::odb::at(q, gix::hash::Kind::Sha1)
+                    .map_err(|e| git_err(format!("quarantine {}", q.display()), e))?,
+            ),
+            None => None,
+        };
+        Ok(PushObjects { repo, quarantine })
+    }
+
+    /// An object's kind and bytes.
+    pub fn find(&self, id: ObjectId) -> Result<(gix::object::Kind, Vec<u8>), SourceError> {
+        use gix::objs::Find;
+        if let Some(q) = &self.quarantine {
+            let mut buf = Vec::new();
+            if let Some(d) = q
+                .try_find(&id, &mut buf)
+                .map_err(|e| git_err(format!("object {id}"), e))?
+            {
+                return Ok((d.kind, d.data.to_vec()));
+            }
+        }
+        let o = self
+            .repo
+            .inner
+            .find_object(id)
+            .map_err(|e| git_err(format!("object {id}"), e))?;
+        Ok((o.kind, o.data.clone()))
+    }
+
+    /// The commits a ref update brings: reachable from `new` and not already in the
+    /// repository (with a quarantine), or not reachable from `old` / any other ref
+    /// (without one). Newest first.
+    pub fn new_commits(
+        &self,
+        old: &str,
+        new: ObjectId,
+        refname: &str,
+    ) -> Result<Vec<RawObject>, SourceError> {
+        if self.quarantine.is_some() {
+            let mut out = Vec::new();
+            let mut seen = HashSet::new();
+            let mut stack = vec![new];
+            while let Some(id) = stack.pop() {
+                if !seen.insert(id) || self.repo.inner.has_object(id) {
+                    continue;
+                }
+                let (kind, data) = self.find(id)?;
+                if kind != gix::object::Kind::Commit {
+                    continue;
+                }
+                if out.len() >= MAX_COMMITS {
+                    return Err(SourceError::Git(format!(
+                        "more than {MAX_COMMITS} new commits"
+                    )));
+                }
+                for p in crate::object::parse_header(&data).parents {
+                    stack.push(ObjectId::from_hex(p.as_bytes()).map_err(|e| git_err(&p, e))?);
+                }
+                out.push(RawObject {
+                    id: id.to_string(),
+                    data,
+                });
+            }
+            return Ok(out);
+        }
+        let mut hidden: Vec<ObjectId> = Vec::new();
+        if is_zero_id(old) {
+            let refs = self
+                .repo
+                .inner
+                .references()
+                .map_err(|e| git_err("references", e))?;
+            for r in refs.all().map_err(|e| git_err("references", e))? {
+                let mut r = r.map_err(|e| git_err("reference", e))?;
+                if r.name().as_bstr() == refname {
+                    continue;
+                }
+                if let Ok(id) = r.peel_to_id() {
+                    hidden.push(id.detach());
+                }
+            }
+        } else {
+            hidden.push(ObjectId::from_hex(old.as_bytes()).map_err(|e| git_err(old, e))?);
+        }
+        let walk = self
+            .repo
+            .inner
+            .rev_walk([new])
+            .with_hidden(hidden)
+            .all()
+            .map_err(|e| git_err(format!("walking {refname}"), e))?;
+        let mut out = Vec::new();
+        for info in walk {
+            let info = info.map_err(|e| git_err(format!("walking {refname}"), e))?;
+            out.push(self.repo.object(info.id)?);
+        }
+        Ok(out)
+    }
+}

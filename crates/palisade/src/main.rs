@@ -51,6 +51,8 @@ enum Command {
     Sbom(cmd::sbom::SbomArgs),
     /// Verify signed commits, tags and merges against an allowed-signers policy.
     Verify(cmd::verify::VerifyArgs),
+    /// Git server hooks: a pre-receive gate on signed commits.
+    Hook(cmd::hook::HookArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Attest(a) => cmd::attest::run(a, &globals),
         Command::Sbom(a) => cmd::sbom::run(a),
         Command::Verify(a) => cmd::verify::run(a, &globals),
+        Command::Hook(a) => cmd::hook::run(a, &globals),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 pub mod attest;
 pub mod audit;
 pub mod dsse;
+pub mod hook;
 pub mod key;
 pub mod sbom;
 pub mod verify;

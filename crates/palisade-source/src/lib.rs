@@ -16,6 +16,7 @@
 //! Not here: printing or exit codes (the `palisade` binary), secrets scanning, X.509 /
 //! gitsign verification (reported as [`Verdict::Unsupported`]).
 
+pub mod codeowners;
 pub mod hook;
 pub mod object;
 pub mod pgp;

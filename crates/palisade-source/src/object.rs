@@ -139,6 +139,8 @@ impl Ident {
 /// The fields of a commit or tag header that the checks use.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Header {
+    /// `tree` id (hex), commits only.
+    pub tree: Option<String>,
     /// `parent` ids (hex), commits only.
     pub parents: Vec<String>,
     /// `committer` (commits) or `tagger` (tags).
@@ -176,6 +178,7 @@ pub fn parse_header(data: &[u8]) -> Header {
         };
         let text = || String::from_utf8_lossy(value).into_owned();
         match key {
+            b"tree" => h.tree = Some(text()),
             b"parent" => h.parents.push(text()),
             b"committer" | b"tagger" => h.identity = Ident::parse(value),
             b"object" => h.object = Some(text()),

@@ -179,6 +179,79 @@ impl Repo {
         Ok(out)
     }
 
+    /// Paths whose content differs between the trees of two commits (`A..B`), sorted.
+    pub fn changed_paths(&self, range: &str) -> Result<Vec<String>, SourceError> {
+        let (a, b) = range.split_once("..").ok_or_else(|| SourceError::Rev {
+            spec: range.into(),
+            reason: "expected A..B".into(),
+        })?;
+        let tree_of = |spec: &str| -> Result<Option<ObjectId>, SourceError> {
+            let id = self.resolve(if spec.is_empty() { "HEAD" } else { spec })?;
+            let h = crate::object::parse_header(&self.object(id)?.data);
+            h.tree
+                .map(|t| ObjectId::from_hex(t.as_bytes()).map_err(|e| git_err(&t, e)))
+                .transpose()
+        };
+        let mut out = Vec::new();
+        self.diff_trees(tree_of(a)?, tree_of(b)?, "", &mut out, 0)?;
+        out.sort();
+        Ok(out)
+    }
+
+    fn tree_entries(
+        &self,
+        id: Option<ObjectId>,
+    ) -> Result<Vec<(String, ObjectId, bool)>, SourceError> {
+        let Some(id) = id else { return Ok(Vec::new()) };
+        let data = self.object(id)?.data;
+        let tree = gix::objs::TreeRef::from_bytes(&data, gix::hash::Kind::Sha1)
+            .map_err(|e| git_err(format!("tree {id}"), e))?;
+        Ok(tree
+            .entries
+            .iter()
+            .map(|e| (e.filename.to_string(), e.oid.to_owned(), e.mode.is_tree()))
+            .collect())
+    }
+
+    fn diff_trees(
+        &self,
+        a: Option<ObjectId>,
+        b: Option<ObjectId>,
+        prefix: &str,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<(), SourceError> {
+        if a == b {
+            return Ok(());
+        }
+        if depth > 256 {
+            return Err(SourceError::Git(format!(
+                "{prefix}: trees nested deeper than 256"
+            )));
+        }
+        let (ea, eb) = (self.tree_entries(a)?, self.tree_entries(b)?);
+        let mut names: Vec<&String> = ea.iter().chain(eb.iter()).map(|e| &e.0).collect();
+        names.sort();
+        names.dedup();
+        for name in names {
+            let fa = ea.iter().find(|e| &e.0 == name);
+            let fb = eb.iter().find(|e| &e.0 == name);
+            if fa.map(|e| (e.1, e.2)) == fb.map(|e| (e.1, e.2)) {
+                continue;
+            }
+            let path = format!("{prefix}{name}");
+            let sub = |e: Option<&(String, ObjectId, bool)>| e.filter(|e| e.2).map(|e| e.1);
+            let (ta, tb) = (sub(fa), sub(fb));
+            if ta.is_some() || tb.is_some() {
+                self.diff_trees(ta, tb, &format!("{path}/"), out, depth + 1)?;
+            }
+            if fa.is_some_and(|e| !e.2) || fb.is_some_and(|e| !e.2) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+
     /// A git config value as a path (`~` expanded), if set.
     pub fn config_path(&self, key: &str) -> Option<PathBuf> {
         let snap = self.inner.config_snapshot();

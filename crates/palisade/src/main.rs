@@ -53,6 +53,8 @@ enum Command {
     Verify(cmd::verify::VerifyArgs),
     /// Git server hooks: a pre-receive gate on signed commits.
     Hook(cmd::hook::HookArgs),
+    /// Check CODEOWNERS: syntax, dead rules, unowned paths, required approvers.
+    Codeowners(cmd::codeowners::CodeownersArgs),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Sbom(a) => cmd::sbom::run(a),
         Command::Verify(a) => cmd::verify::run(a, &globals),
         Command::Hook(a) => cmd::hook::run(a, &globals),
+        Command::Codeowners(a) => cmd::codeowners::run(a, &globals),
     };
     match result {
         Ok(code) => code,

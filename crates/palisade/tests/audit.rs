@@ -59,8 +59,9 @@ fn attestation_control_in_each_state() {
     let j = audit_json(d, &[]);
     assert_eq!(control(&j, "artefacts.sign-every-step")["status"], "fail");
     assert_eq!(control(&j, "source.signed-commits")["status"], "unknown");
+    assert_eq!(control(&j, "source.no-secrets")["status"], "unknown");
     assert!(
-        control(&j, "source.signed-commits")["evidence"][0]["message"]
+        control(&j, "source.no-secrets")["evidence"][0]["message"]
             .as_str()
             .unwrap()
             .contains("not checked by this version")

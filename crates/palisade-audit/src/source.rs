@@ -14,12 +14,14 @@ const MAX_LISTED: usize = 20;
 pub(crate) enum Signatures {
     NotChecked(String),
     NoPolicy(String),
-    Checked {
-        items: Vec<Item>,
-        policy: Policy,
-        files: PolicyFiles,
-        merges: Option<Result<Vec<MergeFinding>, String>>,
-    },
+    Checked(Box<Checked>),
+}
+
+pub(crate) struct Checked {
+    items: Vec<Item>,
+    policy: Policy,
+    files: PolicyFiles,
+    merges: Option<Result<Vec<MergeFinding>, String>>,
 }
 
 impl Signatures {
@@ -58,12 +60,12 @@ impl Signatures {
             let tip = repo.resolve("HEAD").map_err(|e| e.to_string())?;
             Ok(palisade_source::check_merges(&items, &tip.to_string(), &mp))
         });
-        Signatures::Checked {
+        Signatures::Checked(Box::new(Checked {
             items,
             policy,
             files,
             merges,
-        }
+        }))
     }
 
     pub(crate) fn control(&self, id: &str) -> (Status, Vec<Evidence>) {
@@ -72,12 +74,7 @@ impl Signatures {
                 return (Status::Unknown, vec![Evidence::note(why.clone())]);
             }
             Signatures::NoPolicy(why) => return (Status::Fail, vec![Evidence::note(why.clone())]),
-            Signatures::Checked {
-                items,
-                policy,
-                files,
-                merges,
-            } => (items, policy, files, merges),
+            Signatures::Checked(c) => (&c.items, &c.policy, &c.files, &c.merges),
         };
         match id {
             "source.signed-merges" => merges_control(merges.as_ref()),

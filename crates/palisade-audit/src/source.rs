@@ -58,7 +58,12 @@ impl Signatures {
             );
             mp.pgp = policy.pgp.clone();
             let tip = repo.resolve("HEAD").map_err(|e| e.to_string())?;
-            Ok(palisade_source::check_merges(&items, &tip.to_string(), &mp))
+            Ok(palisade_source::check_merges(
+                &items,
+                &tip.to_string(),
+                &policy,
+                &mp,
+            ))
         });
         Signatures::Checked(Box::new(Checked {
             items,

@@ -180,9 +180,16 @@ pub struct MergeFinding {
 }
 
 /// Full attestation: every merge on the first-parent chain from `tip` must be good under
-/// `mergers`, and every commit it brings in (reachable from its other parents, not from
-/// its first) must be good under the main verdicts in `items`.
-pub fn check_merges(items: &[Item], tip: &str, mergers: &Policy) -> Vec<MergeFinding> {
+/// `mergers`, every commit it brings in (reachable from its other parents, not from its
+/// first) must be good under the main verdicts in `items`, and every signed tag it merged
+/// (`mergetag` header) must be good under `main`.
+/// `main` is the policy the range was verified with (it checks `mergetag` signatures).
+pub fn check_merges(
+    items: &[Item],
+    tip: &str,
+    main: &Policy,
+    mergers: &Policy,
+) -> Vec<MergeFinding> {
     let commits: HashMap<&str, &Item> = items
         .iter()
         .filter(|i| i.kind == Kind::Commit)
@@ -220,6 +227,17 @@ pub fn check_merges(items: &[Item], tip: &str, mergers: &Policy) -> Vec<MergeFin
                 .collect();
             unverified.sort();
             let mut problems = Vec::new();
+            // A merged signed tag travels in a `mergetag` header: it must verify too.
+            for tag in object::parse_header(&c.signed.payload).mergetags {
+                let t = check_tag(main, &c.id, "mergetag", &tag);
+                if t.outcome.verdict != Verdict::Good {
+                    let name = object::parse_header(&tag).tag_name.unwrap_or_default();
+                    problems.push(format!(
+                        "mergetag {name}: {} ({})",
+                        t.outcome.verdict, t.outcome.reason
+                    ));
+                }
+            }
             if merger.verdict != Verdict::Good {
                 problems.push(format!(
                     "merge is not signed by a merger: {} ({})",

@@ -169,7 +169,8 @@ pub fn parse_header(data: &[u8]) -> Header {
             }
             continue;
         }
-        if let Some(m) = current.take() {
+        if let Some(mut m) = current.take() {
+            m.push(b'\n');
             h.mergetags.push(m);
         }
         let (key, value) = match line.iter().position(|&b| b == b' ') {
@@ -190,8 +191,6 @@ pub fn parse_header(data: &[u8]) -> Header {
     if let Some(mut m) = current.take() {
         m.push(b'\n');
         h.mergetags.push(m);
-    } else if let Some(last) = h.mergetags.last_mut() {
-        last.push(b'\n');
     }
     h
 }

@@ -157,3 +157,33 @@ fn tags_agree_with_git_verify_tag() {
         assert_eq!(item.outcome.verdict, want, "{tag}: {:?}", item.outcome);
     }
 }
+
+#[test]
+fn mergetag_of_merge_20_verifies_like_git_verify_tag() {
+    let dir = &fixture();
+    let repo = Repo::discover(&dir.join("repo")).unwrap();
+    let policy = load_policy(&PolicyFiles::discover(&repo).unwrap()).unwrap();
+    let id = repo.resolve("fx/20-merge-with-mergetag").unwrap();
+    let data = repo.object(id).unwrap().data;
+    let tags = palisade_source::object::parse_header(&data).mergetags;
+    assert_eq!(tags.len(), 1);
+    // The embedded tag is byte for byte the tag object git stored for feature-d-v1.
+    let stored = git(&dir.join("repo"), &["cat-file", "tag", "feature-d-v1"]);
+    assert_eq!(tags[0], format!("{stored}\n").into_bytes());
+    let item = check_tag(&policy, "mergetag", "feature-d-v1", &tags[0]);
+    assert_eq!(item.outcome.verdict, Verdict::Good, "{:?}", item.outcome);
+    // A tampered mergetag fails full attestation of the merge.
+    let mut bad = data.clone();
+    let at = bad
+        .windows(15)
+        .position(|w| w == b"feature-d ready")
+        .unwrap();
+    bad[at] = b'F';
+    let items = vec![check_commit(&policy, "m", &bad)];
+    let f = palisade_source::check_merges(&items, "m", &policy, &policy);
+    assert!(
+        f.iter()
+            .any(|m| m.problem.contains("mergetag feature-d-v1")),
+        "{f:?}"
+    );
+}

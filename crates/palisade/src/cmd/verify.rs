@@ -142,7 +142,7 @@ fn commits(a: CommitsArgs, g: &Globals) -> Result<ExitCode> {
             mp.pgp = Some(load_pgp(p)?);
         }
         let tip = repo.range_tip(a.range.as_deref())?;
-        Some(check_merges(&items, &tip.to_string(), &mp))
+        Some(check_merges(&items, &tip.to_string(), &policy, &mp))
     } else {
         None
     };

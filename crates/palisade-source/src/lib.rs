@@ -103,38 +103,30 @@ impl Item {
 
 /// Verifies one raw commit.
 pub fn check_commit(policy: &Policy, id: &str, data: &[u8]) -> Item {
-    let h = object::parse_header(data);
-    let signed = object::split_commit(data);
-    let outcome = policy.check(
-        &signed.payload,
-        signed.signature.as_deref(),
-        h.identity.as_ref(),
-    );
-    Item {
-        kind: Kind::Commit,
-        id: id.to_string(),
-        name: None,
-        parents: h.parents,
-        identity: h.identity,
-        outcome,
-        signed,
-    }
+    check_object(policy, Kind::Commit, id, None, data)
 }
 
 /// Verifies one raw annotated tag.
 pub fn check_tag(policy: &Policy, id: &str, name: &str, data: &[u8]) -> Item {
+    check_object(policy, Kind::Tag, id, Some(name), data)
+}
+
+fn check_object(policy: &Policy, kind: Kind, id: &str, name: Option<&str>, data: &[u8]) -> Item {
     let h = object::parse_header(data);
-    let signed = object::split_tag(data);
+    let signed = match kind {
+        Kind::Commit => object::split_commit(data),
+        Kind::Tag => object::split_tag(data),
+    };
     let outcome = policy.check(
         &signed.payload,
         signed.signature.as_deref(),
         h.identity.as_ref(),
     );
     Item {
-        kind: Kind::Tag,
+        kind,
         id: id.to_string(),
-        name: Some(name.to_string()),
-        parents: Vec::new(),
+        name: name.map(str::to_string),
+        parents: h.parents,
         identity: h.identity,
         outcome,
         signed,
@@ -292,20 +284,10 @@ impl PolicyFiles {
         let mut f = PolicyFiles::default();
         let toml_path = root.join("palisade.toml");
         if toml_path.is_file() {
-            let bytes = palisade_io::read_limited(&toml_path, POLICY_FILE_LIMIT).map_err(|e| {
-                SourceError::Policy {
-                    file: toml_path.clone(),
-                    reason: e.to_string(),
-                }
-            })?;
-            let text = String::from_utf8(bytes).map_err(|_| SourceError::Policy {
-                file: toml_path.clone(),
-                reason: "not UTF-8".into(),
-            })?;
-            let v: toml::Table = toml::from_str(&text).map_err(|e| SourceError::Policy {
-                file: toml_path.clone(),
-                reason: e.to_string(),
-            })?;
+            let err = policy_err(&toml_path);
+            let bytes = read_policy(&toml_path)?;
+            let text = String::from_utf8(bytes).map_err(|_| err(&"not UTF-8"))?;
+            let v: toml::Table = toml::from_str(&text).map_err(|e| err(&e))?;
             if let Some(src) = v.get("source").and_then(|s| s.as_table()) {
                 let get = |k: &str| src.get(k).and_then(|x| x.as_str()).map(|p| root.join(p));
                 f.signers = get("allowed_signers");
@@ -335,36 +317,32 @@ impl PolicyFiles {
     }
 }
 
-fn read_policy(path: &Path) -> Result<Vec<u8>, SourceError> {
-    palisade_io::read_limited(path, POLICY_FILE_LIMIT).map_err(|e| SourceError::Policy {
+/// A policy error naming `path`.
+fn policy_err(path: &Path) -> impl Fn(&dyn std::fmt::Display) -> SourceError + '_ {
+    move |e| SourceError::Policy {
         file: path.to_path_buf(),
         reason: e.to_string(),
-    })
+    }
+}
+
+fn read_policy(path: &Path) -> Result<Vec<u8>, SourceError> {
+    palisade_io::read_limited(path, POLICY_FILE_LIMIT).map_err(|e| policy_err(path)(&e))
 }
 
 /// Reads an allowed-signers file.
 pub fn load_signers(path: &Path) -> Result<AllowedSigners, SourceError> {
-    AllowedSigners::parse(&read_policy(path)?).map_err(|e| SourceError::Policy {
-        file: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+    AllowedSigners::parse(&read_policy(path)?).map_err(|e| policy_err(path)(&e))
 }
 
 /// Reads a revocation list. A missing file is an error here (git only warns): a policy
 /// that names a revocation list must have it.
 pub fn load_revoked(path: &Path) -> Result<Revoked, SourceError> {
-    Revoked::parse(&read_policy(path)?).map_err(|e| SourceError::Policy {
-        file: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+    Revoked::parse(&read_policy(path)?).map_err(|e| policy_err(path)(&e))
 }
 
 /// Reads an armored OpenPGP keyring.
 pub fn load_pgp(path: &Path) -> Result<pgp::Keyring, SourceError> {
-    pgp::Keyring::parse(&read_policy(path)?).map_err(|e| SourceError::Policy {
-        file: path.to_path_buf(),
-        reason: e.to_string(),
-    })
+    pgp::Keyring::parse(&read_policy(path)?).map_err(|e| policy_err(path)(&e))
 }
 
 /// Builds the policy from its files (any may be absent: no SSH signer is then allowed).

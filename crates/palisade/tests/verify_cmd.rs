@@ -27,6 +27,21 @@ fn rev(repo: &Path, r: &str) -> String {
     String::from_utf8(o.stdout).unwrap().trim().to_string()
 }
 
+/// Runs `palisade verify commits ARGS --format json` in `repo`, expecting `code`.
+fn verify_json(repo: &Path, args: &[&std::ffi::OsStr], code: i32) -> (Vec<u8>, serde_json::Value) {
+    let out = palisade(repo)
+        .args(["verify", "commits"])
+        .args(args)
+        .args(["--format", "json"])
+        .assert()
+        .code(code)
+        .get_output()
+        .stdout
+        .clone();
+    let doc = serde_json::from_slice(&out).unwrap();
+    (out, doc)
+}
+
 fn verdict_of<'a>(doc: &'a serde_json::Value, id: &str) -> &'a str {
     doc["results"]
         .as_array()
@@ -42,16 +57,9 @@ fn verdict_of<'a>(doc: &'a serde_json::Value, id: &str) -> &'a str {
 fn whole_history_with_git_config_policy_fails_and_names_each_verdict() {
     let fx = fixture();
     let repo = fx.join("repo");
-    let out = palisade(&repo)
-        .args(["verify", "commits", "--pgp-keys"])
-        .arg(fx.join("keys/grace.pub.asc"))
-        .args(["--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let ring = fx.join("keys/grace.pub.asc");
+    let args = ["--pgp-keys".as_ref(), ring.as_os_str()];
+    let (out, doc) = verify_json(&repo, &args, 1);
     assert_eq!(doc["ok"], false);
     for (label, want) in [
         ("fx/01-good-alice", "good"),
@@ -70,13 +78,8 @@ fn whole_history_with_git_config_policy_fails_and_names_each_verdict() {
     assert_eq!(verdict_of(&doc, &rev(&repo, "v1.0-unsigned")), "unsigned");
     assert_eq!(verdict_of(&doc, &rev(&repo, "v1.0-gpg")), "good");
     // Same bytes on a second run.
-    let again = palisade(&repo)
-        .args(["verify", "commits", "--pgp-keys"])
-        .arg(fx.join("keys/grace.pub.asc"))
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(again.stdout, out);
+    let (again, _) = verify_json(&repo, &args, 1);
+    assert_eq!(again, out);
 }
 
 #[test]
@@ -133,18 +136,15 @@ fn full_attestation_fails_merges_16_and_23() {
         .filter(|l| l.starts_with("alice@"))
         .collect();
     std::fs::write(&mergers, format!("{alice}\n")).unwrap();
-    let out = palisade(&repo)
-        .args(["verify", "commits", "--pgp-keys"])
-        .arg(fx.join("keys/grace.pub.asc"))
-        .args(["--require-signed-merges", "--mergers"])
-        .arg(&mergers)
-        .args(["--format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let ring = fx.join("keys/grace.pub.asc");
+    let args = [
+        "--pgp-keys".as_ref(),
+        ring.as_os_str(),
+        "--require-signed-merges".as_ref(),
+        "--mergers".as_ref(),
+        mergers.as_os_str(),
+    ];
+    let (_, doc) = verify_json(&repo, &args, 1);
     let merges: Vec<&str> = doc["merges"]
         .as_array()
         .unwrap()

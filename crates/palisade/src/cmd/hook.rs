@@ -42,18 +42,8 @@ struct PreReceiveArgs {
     /// Protected ref pattern (repeatable; `*` and `?` wildcards).
     #[arg(long, value_name = "PATTERN")]
     protect: Vec<String>,
-    /// Allowed signers file.
-    #[arg(long, value_name = "FILE")]
-    signers: Option<PathBuf>,
-    /// Revoked SSH public keys.
-    #[arg(long, value_name = "FILE")]
-    revoked: Option<PathBuf>,
-    /// Armored OpenPGP public keys.
-    #[arg(long, value_name = "FILE")]
-    pgp_keys: Option<PathBuf>,
-    /// Do not require the key to belong to the committer's email.
-    #[arg(long)]
-    no_bind_committer: bool,
+    #[command(flatten)]
+    policy: super::verify::PolicyArgs,
 }
 
 /// Largest pre-receive input read.
@@ -70,13 +60,7 @@ fn pre_receive(a: PreReceiveArgs, g: &Globals) -> Result<ExitCode> {
     let input = util::read(Path::new("-"), STDIN_LIMIT)?;
     let updates = parse_updates(&input)?;
     let repo = Repo::discover(Path::new("."))?;
-    let (policy, files) = super::verify::policy_for(
-        &repo,
-        a.signers,
-        a.revoked,
-        a.pgp_keys,
-        !a.no_bind_committer,
-    )?;
+    let (policy, files) = super::verify::policy_for(&repo, a.policy)?;
     let protected = if !a.protect.is_empty() {
         a.protect
     } else if !files.protected.is_empty() {

@@ -49,21 +49,11 @@ struct CommitsArgs {
     /// The repository (any directory inside it).
     #[arg(long, short = 'C', default_value = ".")]
     repo: PathBuf,
-    /// Allowed signers file (git's gpg.ssh.allowedSignersFile format).
-    #[arg(long, value_name = "FILE")]
-    signers: Option<PathBuf>,
-    /// Revoked SSH public keys, one a line.
-    #[arg(long, value_name = "FILE")]
-    revoked: Option<PathBuf>,
-    /// Armored OpenPGP public keys.
-    #[arg(long, value_name = "FILE")]
-    pgp_keys: Option<PathBuf>,
+    #[command(flatten)]
+    policy: PolicyArgs,
     /// Start at this commit (it and its descendants are checked).
     #[arg(long, value_name = "REV")]
     since: Option<String>,
-    /// Do not require the key to belong to the committer's email (git's behaviour).
-    #[arg(long)]
-    no_bind_committer: bool,
     /// Full attestation: every merge on the first-parent chain signed by a merger, and
     /// every commit it brings in good.
     #[arg(long)]
@@ -76,6 +66,23 @@ struct CommitsArgs {
     format: Format,
 }
 
+/// The signing policy's flags, shared with `palisade hook pre-receive`.
+#[derive(Args)]
+pub struct PolicyArgs {
+    /// Allowed signers file (git's gpg.ssh.allowedSignersFile format).
+    #[arg(long, value_name = "FILE")]
+    signers: Option<PathBuf>,
+    /// Revoked SSH public keys, one a line.
+    #[arg(long, value_name = "FILE")]
+    revoked: Option<PathBuf>,
+    /// Armored OpenPGP public keys.
+    #[arg(long, value_name = "FILE")]
+    pgp_keys: Option<PathBuf>,
+    /// Do not require the key to belong to the committer's email (git's behaviour).
+    #[arg(long)]
+    no_bind_committer: bool,
+}
+
 /// Runs `palisade verify`.
 pub fn run(args: VerifyArgs, g: &Globals) -> Result<ExitCode> {
     match args.cmd {
@@ -84,21 +91,15 @@ pub fn run(args: VerifyArgs, g: &Globals) -> Result<ExitCode> {
 }
 
 /// Loads the policy: flags first, then what the repository declares.
-pub fn policy_for(
-    repo: &Repo,
-    signers: Option<PathBuf>,
-    revoked: Option<PathBuf>,
-    pgp_keys: Option<PathBuf>,
-    bind: bool,
-) -> Result<(Policy, PolicyFiles)> {
+pub fn policy_for(repo: &Repo, a: PolicyArgs) -> Result<(Policy, PolicyFiles)> {
     let mut files = PolicyFiles::discover(repo)?;
-    if let Some(s) = signers {
+    if let Some(s) = a.signers {
         files.signers = Some(s);
     }
-    if let Some(r) = revoked {
+    if let Some(r) = a.revoked {
         files.revoked = Some(r);
     }
-    if let Some(p) = pgp_keys {
+    if let Some(p) = a.pgp_keys {
         files.pgp_keys = Some(p);
     }
     if files.signers.is_none() && files.pgp_keys.is_none() {
@@ -108,7 +109,7 @@ pub fn policy_for(
         );
     }
     let mut policy = palisade_source::load_policy(&files)?;
-    policy.bind_committer = bind;
+    policy.bind_committer = !a.no_bind_committer;
     Ok((policy, files))
 }
 
@@ -117,13 +118,7 @@ fn commits(a: CommitsArgs, g: &Globals) -> Result<ExitCode> {
         bail!("--mergers needs --require-signed-merges");
     }
     let repo = Repo::discover(&a.repo)?;
-    let (policy, files) = policy_for(
-        &repo,
-        a.signers,
-        a.revoked,
-        a.pgp_keys,
-        !a.no_bind_committer,
-    )?;
+    let (policy, files) = policy_for(&repo, a.policy)?;
     let items =
         palisade_source::verify_range(&repo, a.range.as_deref(), a.since.as_deref(), &policy)?;
     let merges = if a.require_signed_merges {

@@ -133,3 +133,36 @@ fn malformed_hook_input_exits_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 1"));
 }
+
+#[test]
+fn without_quarantine_the_range_old_new_is_checked() {
+    // Run by hand (no GIT_QUARANTINE_PATH): the commits between old and new are read
+    // from the repository itself.
+    let fx = fixture();
+    let repo = fx.join("repo");
+    let run = |old: &str, new: &str| {
+        assert_cmd::Command::cargo_bin("palisade")
+            .unwrap()
+            .current_dir(&repo)
+            .env_remove("GIT_QUARANTINE_PATH")
+            .args(["hook", "pre-receive", "--protect", "refs/heads/*"])
+            .write_stdin(format!("{old} {new} refs/heads/main\n"))
+            .output()
+            .unwrap()
+    };
+    let (c01, c02, c03) = (
+        rev(&repo, "fx/01-good-alice"),
+        rev(&repo, "fx/02-unsigned"),
+        rev(&repo, "fx/03-good-bob"),
+    );
+    let out = run(&c01, &c03);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&c02));
+    let out = run(&c02, &c03);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

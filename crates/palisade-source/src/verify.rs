@@ -1,7 +1,7 @@
 //! Verdicts: one signed object (commit or tag) against a [`Policy`].
 
 use crate::object::{Ident, SigFormat, sig_format};
-use crate::signers::{AllowedSigners, Revoked, SignerEntry};
+use crate::signers::{AllowedSigners, Revoked, SignerEntry, iso_time};
 use crate::sshsig::{Signer, SshSig, SshSigError, fingerprint};
 
 /// What Palisade says of one commit or tag.
@@ -215,7 +215,11 @@ impl Policy {
                 {
                     return with_key(Outcome::new(
                         Verdict::OutsideValidityWindow,
-                        format!("certificate {:?} is not valid at {t}", c.key_id),
+                        format!(
+                            "certificate {:?} is not valid at the committer time {}",
+                            c.key_id,
+                            iso_time(t)
+                        ),
                     ));
                 }
                 ca_lines
@@ -264,8 +268,15 @@ impl Policy {
                 Outcome::new(
                     Verdict::OutsideValidityWindow,
                     format!(
-                        "allowed signers line {}: key is not valid at the committer time {t}",
-                        e.line
+                        "allowed signers line {}: key is not valid at the committer time {}{}{}",
+                        e.line,
+                        iso_time(t),
+                        e.valid_after
+                            .map(|a| format!(", valid-after {}", iso_time(a)))
+                            .unwrap_or_default(),
+                        e.valid_before
+                            .map(|b| format!(", valid-before {}", iso_time(b)))
+                            .unwrap_or_default(),
                     ),
                 )
             } else {

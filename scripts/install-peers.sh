@@ -24,6 +24,19 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "install Debian's chromium package (as root) for the HTML report test" >&2
   fi
 fi
+# git, ssh-keygen and gpg build the signed-commit fixture and are the differential peers
+# of `palisade verify commits` (Debian's packages).
+for tool in git:git ssh-keygen:openssh-client gpg:gnupg; do
+  if ! command -v "${tool%%:*}" >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      export DEBIAN_FRONTEND=noninteractive
+      apt-get update -qq >/dev/null
+      apt-get install -y -qq "${tool#*:}" >/dev/null
+    else
+      echo "install Debian's ${tool#*:} package (as root) for the source tests" >&2
+    fi
+  fi
+done
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi

@@ -28,6 +28,8 @@
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
 //! see [`AuditConfig`]).
 
+mod source;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -171,6 +173,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
     }
     let files = RepoFiles::scan(repo)?;
     let lockfiles = Lockfiles::read(repo);
+    let signatures = std::cell::OnceCell::new();
     let mut controls = Vec::new();
     for def in defs {
         if !opts.controls.is_empty() && !opts.controls.contains(&def.id) {
@@ -188,6 +191,10 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
                 "materials.verify-third-party" => lockfiles.hash_pinning(),
                 _ => lockfiles.tracking(),
             },
+            "commit-signatures" => signatures
+                .get_or_init(|| source::Signatures::gather(repo))
+                .control(&def.id),
+            "codeowners" => source::codeowners_control(repo),
             "manual" => (
                 Status::Manual,
                 vec![Evidence::note(

@@ -152,7 +152,22 @@ impl PublicKey {
             .map_err(|_| KeyError::Malformed("OpenSSH key is not UTF-8".into()))?;
         let key = ssh_key::PublicKey::from_openssh(text.trim())
             .map_err(|e| KeyError::Malformed(format!("OpenSSH public key: {e}")))?;
-        let material = match key.key_data() {
+        Self::from_ssh_key_data(key.key_data(), scheme)
+    }
+
+    /// Reads an SSH public key in its wire encoding (RFC 4253 §6.6: `string type` then the
+    /// type's fields), as SSHSIG blobs and OpenSSH certificates carry it.
+    pub fn from_ssh_wire(blob: &[u8], scheme: Option<Scheme>) -> Result<PublicKey, KeyError> {
+        let key = ssh_key::PublicKey::from_bytes(blob)
+            .map_err(|e| KeyError::Malformed(format!("SSH public key: {e}")))?;
+        Self::from_ssh_key_data(key.key_data(), scheme)
+    }
+
+    fn from_ssh_key_data(
+        data: &ssh_key::public::KeyData,
+        scheme: Option<Scheme>,
+    ) -> Result<PublicKey, KeyError> {
+        let material = match data {
             ssh_key::public::KeyData::Ed25519(k) => Material::Ed25519(k.0.to_vec()),
             ssh_key::public::KeyData::Ecdsa(k) => {
                 let curve = match k {

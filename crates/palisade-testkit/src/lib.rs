@@ -99,3 +99,47 @@ pub fn peer_ok(script: &Path, args: &[&str], envs: &[(&str, &str)], cwd: &Path) 
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// The signed-commit fixture of `../shared/fixtures/make-signed-repo.sh`, built once into
+/// `cache_dir/signed-repo` (pass `env!("CARGO_TARGET_TMPDIR")`) and reused while it is
+/// complete (`git-verify.txt`, written last, exists). Concurrent test binaries wait on a
+/// lock file. The repository's git config names its key files by absolute path, so the
+/// fixture is built in place, never moved.
+pub fn signed_repo(cache_dir: &Path) -> PathBuf {
+    let out = cache_dir.join("signed-repo");
+    let done = out.join("git-verify.txt");
+    let lock = cache_dir.join("signed-repo.lock");
+    let start = std::time::Instant::now();
+    loop {
+        if done.exists() {
+            return out;
+        }
+        std::fs::create_dir_all(cache_dir).unwrap();
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&lock)
+        {
+            Ok(_) => {
+                let _ = std::fs::remove_dir_all(&out);
+                let o = Command::new("bash")
+                    .arg(shared("fixtures/make-signed-repo.sh"))
+                    .arg(&out)
+                    .output()
+                    .expect("bash runs");
+                let _ = std::fs::remove_file(&lock);
+                assert!(
+                    o.status.success() && done.exists(),
+                    "make-signed-repo.sh failed: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                return out;
+            }
+            Err(_) if start.elapsed() > std::time::Duration::from_secs(120) => {
+                // A lock left by a killed run.
+                let _ = std::fs::remove_file(&lock);
+            }
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
+        }
+    }
+}

@@ -51,6 +51,12 @@ enum Command {
     Sbom(cmd::sbom::SbomArgs),
     /// Record in-toto links, write and sign layouts, verify a supply chain.
     Intoto(cmd::intoto::IntotoArgs),
+    /// Verify signed commits, tags and merges against an allowed-signers policy.
+    Verify(cmd::verify::VerifyArgs),
+    /// Git server hooks: a pre-receive gate on signed commits.
+    Hook(cmd::hook::HookArgs),
+    /// Check CODEOWNERS: syntax, dead rules, unowned paths, required approvers.
+    Codeowners(cmd::codeowners::CodeownersArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +69,9 @@ fn main() -> ExitCode {
         Command::Attest(a) => cmd::attest::run(a, &globals),
         Command::Sbom(a) => cmd::sbom::run(a),
         Command::Intoto(a) => cmd::intoto::run(a, &globals),
+        Command::Verify(a) => cmd::verify::run(a, &globals),
+        Command::Hook(a) => cmd::hook::run(a, &globals),
+        Command::Codeowners(a) => cmd::codeowners::run(a, &globals),
     };
     match result {
         Ok(code) => code,

@@ -2,7 +2,10 @@
 
 pub mod attest;
 pub mod audit;
+pub mod codeowners;
 pub mod dsse;
+pub mod hook;
 pub mod intoto;
 pub mod key;
 pub mod sbom;
+pub mod verify;

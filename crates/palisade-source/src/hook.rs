@@ -4,6 +4,7 @@ use std::path::Path;
 
 use gix::ObjectId;
 
+use crate::codeowners::Pattern;
 use crate::repo::{PushObjects, Repo, is_zero_id};
 use crate::signers::match_pattern;
 use crate::{Item, Policy, SourceError, Verdict, check_commit, check_tag};
@@ -67,15 +68,18 @@ pub struct Refusal {
 }
 
 /// Checks a push: every new commit (and a new annotated tag) on a ref matching one of
-/// `protected` (glob patterns, `*` and `?`) must be good under `policy`; deleting a
+/// `protected` (glob patterns, `*` and `?`) must be good under `policy` and must not add
+/// or modify a file matching one of `deny` (CODEOWNERS pattern syntax); deleting a
 /// protected ref is refused.
 pub fn check_push(
     repo: &Repo,
     quarantine: Option<&Path>,
     updates: &[RefUpdate],
     protected: &[String],
+    deny: &[String],
     policy: &Policy,
 ) -> Result<(Vec<Item>, Vec<Refusal>), SourceError> {
+    let deny: Vec<Pattern> = deny.iter().map(|d| Pattern::new(d)).collect();
     let objects = PushObjects::new(repo, quarantine)?;
     let mut items = Vec::new();
     let mut refusals = Vec::new();
@@ -110,6 +114,17 @@ pub fn check_push(
             }
         }
         for raw in objects.new_commits(&u.old, tip, &u.name)? {
+            if !deny.is_empty() {
+                for f in objects.changed_files(&raw.data)? {
+                    if deny.iter().any(|p| p.matches(&f)) {
+                        refusals.push(Refusal {
+                            refname: u.name.clone(),
+                            object: Some(raw.id.clone()),
+                            reason: format!("adds deny-listed file {f}"),
+                        });
+                    }
+                }
+            }
             let item = check_commit(policy, &raw.id, &raw.data);
             if item.outcome.verdict != Verdict::Good {
                 refusals.push(refusal(&u.name, &item));

@@ -193,63 +193,10 @@ impl Repo {
                 .transpose()
         };
         let mut out = Vec::new();
-        self.diff_trees(tree_of(a)?, tree_of(b)?, "", &mut out, 0)?;
+        let read = |id: ObjectId| Ok(self.object(id)?.data);
+        diff_trees(&read, tree_of(a)?, tree_of(b)?, "", &mut out, 0, false)?;
         out.sort();
         Ok(out)
-    }
-
-    fn tree_entries(
-        &self,
-        id: Option<ObjectId>,
-    ) -> Result<Vec<(String, ObjectId, bool)>, SourceError> {
-        let Some(id) = id else { return Ok(Vec::new()) };
-        let data = self.object(id)?.data;
-        let tree = gix::objs::TreeRef::from_bytes(&data, gix::hash::Kind::Sha1)
-            .map_err(|e| git_err(format!("tree {id}"), e))?;
-        Ok(tree
-            .entries
-            .iter()
-            .map(|e| (e.filename.to_string(), e.oid.to_owned(), e.mode.is_tree()))
-            .collect())
-    }
-
-    fn diff_trees(
-        &self,
-        a: Option<ObjectId>,
-        b: Option<ObjectId>,
-        prefix: &str,
-        out: &mut Vec<String>,
-        depth: usize,
-    ) -> Result<(), SourceError> {
-        if a == b {
-            return Ok(());
-        }
-        if depth > 256 {
-            return Err(SourceError::Git(format!(
-                "{prefix}: trees nested deeper than 256"
-            )));
-        }
-        let (ea, eb) = (self.tree_entries(a)?, self.tree_entries(b)?);
-        let mut names: Vec<&String> = ea.iter().chain(eb.iter()).map(|e| &e.0).collect();
-        names.sort();
-        names.dedup();
-        for name in names {
-            let fa = ea.iter().find(|e| &e.0 == name);
-            let fb = eb.iter().find(|e| &e.0 == name);
-            if fa.map(|e| (e.1, e.2)) == fb.map(|e| (e.1, e.2)) {
-                continue;
-            }
-            let path = format!("{prefix}{name}");
-            let sub = |e: Option<&(String, ObjectId, bool)>| e.filter(|e| e.2).map(|e| e.1);
-            let (ta, tb) = (sub(fa), sub(fb));
-            if ta.is_some() || tb.is_some() {
-                self.diff_trees(ta, tb, &format!("{path}/"), out, depth + 1)?;
-            }
-            if fa.is_some_and(|e| !e.2) || fb.is_some_and(|e| !e.2) {
-                out.push(path);
-            }
-        }
-        Ok(())
     }
 
     /// A git config value as a path (`~` expanded), if set.
@@ -263,6 +210,72 @@ impl Repo {
         };
         Some(p)
     }
+}
+
+/// Reads an object's bytes.
+type Reader<'a> = &'a dyn Fn(ObjectId) -> Result<Vec<u8>, SourceError>;
+
+fn tree_entries(
+    read: Reader<'_>,
+    id: Option<ObjectId>,
+) -> Result<Vec<(String, ObjectId, bool)>, SourceError> {
+    let Some(id) = id else { return Ok(Vec::new()) };
+    let data = read(id)?;
+    let tree = gix::objs::TreeRef::from_bytes(&data, gix::hash::Kind::Sha1)
+        .map_err(|e| git_err(format!("tree {id}"), e))?;
+    Ok(tree
+        .entries
+        .iter()
+        .map(|e| (e.filename.to_string(), e.oid.to_owned(), e.mode.is_tree()))
+        .collect())
+}
+
+fn diff_trees(
+    read: Reader<'_>,
+    a: Option<ObjectId>,
+    b: Option<ObjectId>,
+    prefix: &str,
+    out: &mut Vec<String>,
+    depth: usize,
+    added_only: bool,
+) -> Result<(), SourceError> {
+    if a == b {
+        return Ok(());
+    }
+    if depth > 256 {
+        return Err(SourceError::Git(format!(
+            "{prefix}: trees nested deeper than 256"
+        )));
+    }
+    let (ea, eb) = (tree_entries(read, a)?, tree_entries(read, b)?);
+    let mut names: Vec<&String> = ea.iter().chain(eb.iter()).map(|e| &e.0).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let fa = ea.iter().find(|e| &e.0 == name);
+        let fb = eb.iter().find(|e| &e.0 == name);
+        if fa.map(|e| (e.1, e.2)) == fb.map(|e| (e.1, e.2)) {
+            continue;
+        }
+        let path = format!("{prefix}{name}");
+        let sub = |e: Option<&(String, ObjectId, bool)>| e.filter(|e| e.2).map(|e| e.1);
+        let (ta, tb) = (sub(fa), sub(fb));
+        if ta.is_some() || tb.is_some() {
+            diff_trees(
+                read,
+                ta,
+                tb,
+                &format!("{path}/"),
+                out,
+                depth + 1,
+                added_only,
+            )?;
+        }
+        if (!added_only && fa.is_some_and(|e| !e.2)) || fb.is_some_and(|e| !e.2) {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// Objects of a push under inspection by a `pre-receive` hook: git keeps the pushed
@@ -310,6 +323,28 @@ impl<'r> PushObjects<'r> {
             .find_object(id)
             .map_err(|e| git_err(format!("object {id}"), e))?;
         Ok((o.kind, o.data.clone()))
+    }
+
+    /// Files a commit adds or modifies against its first parent (every file of a root
+    /// commit); deletions are not listed.
+    pub fn changed_files(&self, commit: &[u8]) -> Result<Vec<String>, SourceError> {
+        let h = crate::object::parse_header(commit);
+        let tree_id = |t: Option<String>| {
+            t.map(|t| ObjectId::from_hex(t.as_bytes()).map_err(|e| git_err(&t, e)))
+                .transpose()
+        };
+        let parent_tree = match h.parents.first() {
+            Some(p) => {
+                let id = ObjectId::from_hex(p.as_bytes()).map_err(|e| git_err(p, e))?;
+                tree_id(crate::object::parse_header(&self.find(id)?.1).tree)?
+            }
+            None => None,
+        };
+        let read = |id: ObjectId| Ok(self.find(id)?.1);
+        let mut out = Vec::new();
+        diff_trees(&read, parent_tree, tree_id(h.tree)?, "", &mut out, 0, true)?;
+        out.sort();
+        Ok(out)
     }
 
     /// The commits a ref update brings: reachable from `new` and not already in the

@@ -159,24 +159,9 @@ pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146097 + doe - 719468
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (for messages).
+/// `YYYY-MM-DDTHH:MM:SSZ` of seconds since the epoch (for messages; before 1970: 1970).
 pub fn iso_time(t: i64) -> String {
-    let (days, secs) = (t.div_euclid(86400), t.rem_euclid(86400));
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs % 3600 / 60,
-        secs % 60
-    )
+    palisade_io::rfc3339(u64::try_from(t).unwrap_or(0))
 }
 
 fn parse_options(opts: &str, e: &mut SignerEntry) -> Result<(), String> {

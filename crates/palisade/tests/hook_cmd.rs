@@ -140,16 +140,18 @@ fn without_quarantine_the_range_old_new_is_checked() {
     // from the repository itself.
     let fx = fixture();
     let repo = fx.join("repo");
-    let run = |old: &str, new: &str| {
+    let run_with = |old: &str, new: &str, extra: &[&str]| {
         assert_cmd::Command::cargo_bin("palisade")
             .unwrap()
             .current_dir(&repo)
             .env_remove("GIT_QUARANTINE_PATH")
             .args(["hook", "pre-receive", "--protect", "refs/heads/*"])
+            .args(extra)
             .write_stdin(format!("{old} {new} refs/heads/main\n"))
             .output()
             .unwrap()
     };
+    let run = |old: &str, new: &str| run_with(old, new, &[]);
     let (c01, c02, c03) = (
         rev(&repo, "fx/01-good-alice"),
         rev(&repo, "fx/02-unsigned"),
@@ -165,4 +167,10 @@ fn without_quarantine_the_range_old_new_is_checked() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // A deny-listed file added by a good commit is refused all the same.
+    let out = run_with(&c02, &c03, &["--deny-file", "/03-*.txt"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("adds deny-listed file 03-good-bob.txt"));
+    let out = run_with(&c02, &c03, &["--deny-file", "*.pem"]);
+    assert_eq!(out.status.code(), Some(0));
 }

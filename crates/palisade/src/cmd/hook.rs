@@ -26,13 +26,14 @@ enum HookCmd {
   printf '#!/bin/sh\\nexec palisade hook pre-receive\\n' > hooks/pre-receive
   chmod +x hooks/pre-receive
   palisade hook pre-receive --protect 'refs/heads/main' --protect 'refs/tags/*' < updates
+  palisade hook pre-receive --deny-file '*.pem' --deny-file .env
 
 Every new commit (and a pushed annotated tag) on a protected ref must be good under the
 policy (the same as `palisade verify commits`: flags, palisade.toml [source],
 .palisade/allowed_signers, or git config gpg.ssh.allowedSignersFile); deleting a
-protected ref is refused. Protected refs: --protect, else palisade.toml [source]
+protected ref is refused, and so is a new commit adding a --deny-file match. Protected refs: --protect, else palisade.toml [source]
 protected, else refs/heads/* and refs/tags/*. Pushed objects are read from git's
-quarantine (GIT_QUARANTINE_PATH). Secret scanning is not part of this hook yet.
+quarantine (GIT_QUARANTINE_PATH). Secret scanning joins once the scanner exists.
 Exit codes: 0 accept, 1 refuse, 2 usage or input error (git refuses the push too).")]
     PreReceive(PreReceiveArgs),
 }
@@ -42,6 +43,10 @@ struct PreReceiveArgs {
     /// Protected ref pattern (repeatable; `*` and `?` wildcards).
     #[arg(long, value_name = "PATTERN")]
     protect: Vec<String>,
+    /// Refuse commits that add or modify a file matching this pattern (CODEOWNERS
+    /// syntax; repeatable), e.g. `*.pem`, `.env`.
+    #[arg(long, value_name = "PATTERN")]
+    deny_file: Vec<String>,
     #[command(flatten)]
     policy: super::verify::PolicyArgs,
 }
@@ -69,8 +74,14 @@ fn pre_receive(a: PreReceiveArgs, g: &Globals) -> Result<ExitCode> {
         vec!["refs/heads/*".into(), "refs/tags/*".into()]
     };
     let quarantine = std::env::var_os("GIT_QUARANTINE_PATH").map(PathBuf::from);
-    let (items, refusals) =
-        check_push(&repo, quarantine.as_deref(), &updates, &protected, &policy)?;
+    let (items, refusals) = check_push(
+        &repo,
+        quarantine.as_deref(),
+        &updates,
+        &protected,
+        &a.deny_file,
+        &policy,
+    )?;
     for r in &refusals {
         eprintln!(
             "palisade: refusing {}: {}{}",

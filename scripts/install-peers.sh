@@ -12,7 +12,8 @@ fi
   'securesystemslib[crypto]==1.6.0' \
   'cryptography==50.0.2' \
   'jsonschema==4.26.0' \
-  'in-toto==3.1.0'
+  'in-toto==3.1.0' \
+  'tuf==7.0.1'
 # Headless Chromium renders the audit's HTML report in a test (Debian's package).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then

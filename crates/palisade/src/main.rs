@@ -51,6 +51,8 @@ enum Command {
     Sbom(cmd::sbom::SbomArgs),
     /// Record in-toto links, write and sign layouts, verify a supply chain.
     Intoto(cmd::intoto::IntotoArgs),
+    /// The Update Framework: a client verifying TUF repositories.
+    Tuf(cmd::tuf::TufArgs),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Attest(a) => cmd::attest::run(a, &globals),
         Command::Sbom(a) => cmd::sbom::run(a),
         Command::Intoto(a) => cmd::intoto::run(a, &globals),
+        Command::Tuf(a) => cmd::tuf::run(a, &globals),
     };
     match result {
         Ok(code) => code,

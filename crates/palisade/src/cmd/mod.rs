@@ -6,3 +6,4 @@ pub mod dsse;
 pub mod intoto;
 pub mod key;
 pub mod sbom;
+pub mod tuf;

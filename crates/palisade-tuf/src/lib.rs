@@ -12,6 +12,7 @@
 
 pub mod client;
 pub mod metadata;
+pub mod repo;
 
 pub use client::{Client, FetchError, Fetcher, Limits, init, quote};
 pub use metadata::{Metadata, RoleType, TargetFile};

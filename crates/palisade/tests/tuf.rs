@@ -27,12 +27,13 @@ fn percent_decode(s: &str) -> Vec<u8> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -549,4 +550,130 @@ fn interop_python_tuf_metadata_api_repository() {
         std::fs::read(repo.join("metadata/2.root.json")).unwrap()
     );
     assert!(c.path().join("meta/team.json").is_file());
+}
+
+// ---- repository side: built by `palisade tuf`, read by our client and python-tuf ----
+
+fn run_ok(args: &[&str]) {
+    let out = palisade().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A repository made with `palisade tuf`, its root signed offline with `tuf sign`.
+fn our_repo(tmp: &Path) -> PathBuf {
+    let k = |n: &str| tmp.join(n);
+    for (n, t) in [
+        ("root", "rsa-3072"),
+        ("targets", "ed25519"),
+        ("snapshot", "ecdsa-p256"),
+        ("timestamp", "ed25519"),
+    ] {
+        run_ok(&["key", "generate", "--type", t, "--out", s(&k(n))]);
+    }
+    let repo = tmp.join("repo");
+    let pubk = |n: &str| s(&k(n)).to_string() + ".pub";
+    let (r, t, sn, ts) = (
+        pubk("root"),
+        pubk("targets"),
+        pubk("snapshot"),
+        pubk("timestamp"),
+    );
+    // No root key at hand: root is written unsigned, then signed "elsewhere".
+    run_ok(&[
+        "tuf",
+        "init",
+        s(&repo),
+        "--root",
+        &r,
+        "--targets",
+        &t,
+        "--snapshot",
+        &sn,
+        "--timestamp",
+        &ts,
+        "--key",
+        s(&k("targets")),
+        "--key",
+        s(&k("snapshot")),
+        "--key",
+        s(&k("timestamp")),
+    ]);
+    let root = repo.join("metadata/1.root.json");
+    let unsigned: Value = serde_json::from_slice(&std::fs::read(&root).unwrap()).unwrap();
+    assert_eq!(unsigned["signatures"], json!([]));
+    run_ok(&["tuf", "sign", s(&root), "--key", s(&k("root"))]);
+    std::fs::write(tmp.join("a.txt"), b"first artefact\n").unwrap();
+    std::fs::write(tmp.join("b.bin"), vec![7u8; 5000]).unwrap();
+    let (kt, ks, kts) = (k("targets"), k("snapshot"), k("timestamp"));
+    let (fa, fb) = (tmp.join("a.txt"), tmp.join("b.bin"));
+    let keys = ["--key", s(&kt), "--key", s(&ks), "--key", s(&kts)];
+    let mut add = vec!["tuf", "add", s(&repo), "--file", s(&fa)];
+    add.extend(keys);
+    run_ok(&add);
+    let mut add = vec![
+        "tuf",
+        "add",
+        s(&repo),
+        "--file",
+        s(&fb),
+        "--path",
+        "dir/sub/b.bin",
+        "--custom",
+        "{\"team\":\"x\"}",
+    ];
+    add.extend(keys);
+    run_ok(&add);
+    let mut rf = vec!["tuf", "refresh", s(&repo)];
+    rf.extend(keys);
+    run_ok(&rf);
+    repo
+}
+
+#[test]
+fn our_repository_with_offline_root_serves_our_client() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = our_repo(tmp.path());
+    let srv = Server::start(&repo);
+    let c = init(&repo.join("metadata/1.root.json"));
+    let (code, err) = download(c.path(), &srv, &["a.txt", "dir/sub/b.bin"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(c.path().join("out/a.txt")).unwrap(),
+        b"first artefact\n"
+    );
+    assert_eq!(
+        std::fs::read(c.path().join("out/dir%2Fsub%2Fb.bin")).unwrap(),
+        vec![7u8; 5000]
+    );
+    // timestamp expires after a day by default: a week later the client refuses.
+    let later = palisade_intoto::time::format_utc(palisade_intoto::time::now() + 8 * 86_400);
+    let (code, _) = refresh(c.path(), &srv, &["--at", &later]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn interop_python_tuf_updater_reads_our_repository() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = our_repo(tmp.path());
+    let srv = Server::start(&repo);
+    let work = tmp.path().join("py");
+    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
+    let out = palisade_testkit::peer_ok(
+        &script,
+        &[
+            s(&repo.join("metadata/1.root.json")),
+            &srv.url("metadata/"),
+            &srv.url("targets/"),
+            s(&work),
+            "a.txt",
+            "dir/sub/b.bin",
+        ],
+        &[],
+        tmp.path(),
+    );
+    assert_eq!(out, "a.txt 15\ndir/sub/b.bin 5000\n");
 }

@@ -1,4 +1,5 @@
-//! `palisade tuf`: The Update Framework client (the tuf-conformance client protocol).
+//! `palisade tuf`: The Update Framework: a repository over a folder (`init`, `add`,
+//! `remove`, `refresh`, `sign`) and a client (the tuf-conformance client protocol).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +32,40 @@ Metadata is stored in the metadata dir byte for byte, under non-versioned names.
 comes from the system clock (so faketime works) unless --at gives it.
 Exit 0 ok, 1 failed (verification, download or anything else), 2 usage error.")]
     Client(ClientArgs),
+    #[command(flatten)]
+    Repo(RepoCmd),
+}
+
+#[derive(Subcommand)]
+enum RepoCmd {
+    /// Create a repository: root (signed by the root keys given, or unsigned for offline
+    /// signing with `tuf sign`), empty targets, snapshot and timestamp.
+    #[command(after_help = "Examples:
+  palisade tuf init repo --root root.pub --targets t.pub --snapshot s.pub --timestamp ts.pub \\
+      --key root --key t --key s --key ts
+  palisade tuf init repo --root r1.pub --root r2.pub --threshold root=2 --targets t.pub \\
+      --snapshot s.pub --timestamp ts.pub --key t --key s --key ts
+  palisade tuf sign repo/metadata/1.root.json --key r1
+
+Consistent snapshots are on: files are published as N.ROLE.json and targets/HASH.NAME.")]
+    Init(InitArgs),
+    /// Add (or replace) a target file and publish new targets, snapshot and timestamp.
+    #[command(after_help = "Examples:
+  palisade tuf add repo --file dist/app.tar.gz --key t --key s --key ts
+  palisade tuf add repo --file app.tar.gz --path v1/app.tar.gz --custom '{\"team\":\"a\"}' --key t --key s --key ts")]
+    Add(AddArgs),
+    /// Remove a target and publish new targets, snapshot and timestamp.
+    #[command(after_help = "Examples:
+  palisade tuf remove repo --path v1/app.tar.gz --key t --key s --key ts")]
+    Remove(RemoveArgs),
+    /// Publish a new snapshot and timestamp (keeps them fresh).
+    #[command(after_help = "Examples:
+  palisade tuf refresh repo --key s --key ts --timestamp-days 1")]
+    Refresh(RefreshArgs),
+    /// Add signatures to a metadata file (e.g. a root signed offline).
+    #[command(after_help = "Examples:
+  palisade tuf sign repo/metadata/1.root.json --key root-key-2")]
+    Sign(SignArgs),
 }
 
 #[derive(Args)]
@@ -136,6 +171,7 @@ pub fn run(args: TufArgs, g: &Globals) -> Result<ExitCode> {
                 Ok(ExitCode::from(1))
             }
         },
+        TufCmd::Repo(c) => repo_cmd(c, g),
     }
 }
 
@@ -185,4 +221,214 @@ fn client(a: ClientArgs, g: &Globals) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Default expiry in days per role.
+fn expiry(now: i64, days: u64) -> i64 {
+    now.saturating_add((days as i64).saturating_mul(86_400))
+}
+
+#[derive(Args)]
+struct RepoKeys {
+    /// Private key(s) to sign with; each signs the roles it is listed for.
+    #[arg(long = "key")]
+    keys: Vec<PathBuf>,
+    /// Days until targets expires.
+    #[arg(long, default_value_t = 90)]
+    targets_days: u64,
+    /// Days until snapshot expires.
+    #[arg(long, default_value_t = 7)]
+    snapshot_days: u64,
+    /// Days until timestamp expires.
+    #[arg(long, default_value_t = 1)]
+    timestamp_days: u64,
+}
+
+impl RepoKeys {
+    fn load(&self) -> Result<Vec<palisade_keys::PrivateKey>> {
+        self.keys
+            .iter()
+            .map(|p| crate::util::load_private(p, None))
+            .collect()
+    }
+    fn expires(&self) -> (i64, i64, i64) {
+        let now = palisade_intoto::time::now();
+        (
+            expiry(now, self.targets_days),
+            expiry(now, self.snapshot_days),
+            expiry(now, self.timestamp_days),
+        )
+    }
+}
+
+#[derive(Args)]
+struct InitArgs {
+    /// Repository folder (gets metadata/ and targets/).
+    dir: PathBuf,
+    /// Root public key (repeatable).
+    #[arg(long = "root", required = true)]
+    root: Vec<PathBuf>,
+    /// Targets public key (repeatable).
+    #[arg(long = "targets", required = true)]
+    targets: Vec<PathBuf>,
+    /// Snapshot public key (repeatable).
+    #[arg(long = "snapshot", required = true)]
+    snapshot: Vec<PathBuf>,
+    /// Timestamp public key (repeatable).
+    #[arg(long = "timestamp", required = true)]
+    timestamp: Vec<PathBuf>,
+    /// Threshold of a role, ROLE=N (repeatable; default 1).
+    #[arg(long = "threshold")]
+    thresholds: Vec<String>,
+    /// Days until root expires.
+    #[arg(long, default_value_t = 365)]
+    root_days: u64,
+    #[command(flatten)]
+    keys: RepoKeys,
+}
+
+#[derive(Args)]
+struct AddArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    /// The file to publish.
+    #[arg(long)]
+    file: PathBuf,
+    /// Its target path (default: the file name).
+    #[arg(long)]
+    path: Option<String>,
+    /// Custom metadata (a JSON object).
+    #[arg(long)]
+    custom: Option<String>,
+    #[command(flatten)]
+    keys: RepoKeys,
+}
+
+#[derive(Args)]
+struct RemoveArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    /// Target path to remove.
+    #[arg(long)]
+    path: String,
+    #[command(flatten)]
+    keys: RepoKeys,
+}
+
+#[derive(Args)]
+struct RefreshArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    #[command(flatten)]
+    keys: RepoKeys,
+}
+
+#[derive(Args)]
+struct SignArgs {
+    /// Metadata file to add signatures to (in place).
+    file: PathBuf,
+    /// Private key (repeatable).
+    #[arg(long = "key", required = true)]
+    keys: Vec<PathBuf>,
+}
+
+/// Largest metadata file `tuf sign` reads.
+const MD_LIMIT: u64 = 64 * 1024 * 1024;
+
+fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
+    use palisade_tuf::repo::{Repository, RootSpec};
+    match cmd {
+        RepoCmd::Init(a) => {
+            let now = palisade_intoto::time::now();
+            let mut spec = RootSpec {
+                keys: Default::default(),
+                thresholds: Default::default(),
+                expires: Default::default(),
+            };
+            for (role, paths) in [
+                ("root", &a.root),
+                ("targets", &a.targets),
+                ("snapshot", &a.snapshot),
+                ("timestamp", &a.timestamp),
+            ] {
+                let ks = paths
+                    .iter()
+                    .map(|p| crate::util::load_public(p, None))
+                    .collect::<Result<Vec<_>>>()?;
+                spec.keys.insert(role.into(), ks);
+            }
+            for t in &a.thresholds {
+                let (r, n) = t
+                    .split_once('=')
+                    .ok_or_else(|| anyhow!("--threshold {t}: expected ROLE=N"))?;
+                let n: u64 = n
+                    .parse()
+                    .map_err(|_| anyhow!("--threshold {t}: N must be a number"))?;
+                if n == 0 || !palisade_tuf::repo::TOP_ROLES.contains(&r) {
+                    return Err(anyhow!("--threshold {t}: unknown role or zero"));
+                }
+                spec.thresholds.insert(r.into(), n);
+            }
+            let (te, se, tse) = a.keys.expires();
+            spec.expires.insert("root".into(), expiry(now, a.root_days));
+            spec.expires.insert("targets".into(), te);
+            spec.expires.insert("snapshot".into(), se);
+            spec.expires.insert("timestamp".into(), tse);
+            Repository::open(&a.dir).init(&spec, &a.keys.load()?)?;
+            g.info(format!("initialised {}", a.dir.display()));
+        }
+        RepoCmd::Add(a) => {
+            let data = palisade_io::read_limited(&a.file, palisade_io::DEFAULT_READ_LIMIT)?;
+            let path = match &a.path {
+                Some(p) => p.clone(),
+                None => a
+                    .file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .ok_or_else(|| anyhow!("{}: no file name", a.file.display()))?,
+            };
+            let custom = match &a.custom {
+                Some(c) => Some(serde_json::from_str(c).context("--custom")?),
+                None => None,
+            };
+            Repository::open(&a.dir).add_target(
+                &path,
+                &data,
+                custom,
+                &a.keys.load()?,
+                a.keys.expires(),
+            )?;
+            g.info(format!("added {path}"));
+        }
+        RepoCmd::Remove(a) => {
+            Repository::open(&a.dir).remove_target(&a.path, &a.keys.load()?, a.keys.expires())?;
+            g.info(format!("removed {}", a.path));
+        }
+        RepoCmd::Refresh(a) => {
+            let (_, se, tse) = a.keys.expires();
+            Repository::open(&a.dir).snapshot_and_timestamp(&a.keys.load()?, se, tse)?;
+            g.info("new snapshot and timestamp");
+        }
+        RepoCmd::Sign(a) => {
+            let keys = a
+                .keys
+                .iter()
+                .map(|p| crate::util::load_private(p, None))
+                .collect::<Result<Vec<_>>>()?;
+            let refs: Vec<&palisade_keys::PrivateKey> = keys.iter().collect();
+            let bytes = palisade_io::read_limited(&a.file, MD_LIMIT)?;
+            let name = a.file.display().to_string();
+            let out = palisade_tuf::repo::sign_document(&bytes, &refs, &name)?;
+            palisade_io::write_atomic(
+                &a.file,
+                &out,
+                palisade_io::WriteOptions {
+                    overwrite: true,
+                    mode: None,
+                },
+            )?;
+            g.info(format!("signed {name}"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

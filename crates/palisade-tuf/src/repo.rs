@@ -79,6 +79,51 @@ pub fn sign_document(bytes: &[u8], keys: &[&PrivateKey], file: &str) -> Result<V
     Ok(out)
 }
 
+/// Changes a top-level role of a root's `signed`: adds keys, removes key ids, sets the
+/// threshold. A role left with fewer keys than its threshold is an error.
+pub fn change_role(
+    root: &mut Value,
+    role: &str,
+    add: &[PublicKey],
+    remove: &[String],
+    threshold: Option<u64>,
+) -> Result<(), TufError> {
+    let mut ids: Vec<String> = root["roles"][role]["keyids"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.retain(|i| !remove.contains(i));
+    for k in add {
+        let v = k
+            .to_sslib_value()
+            .to_serde_json()
+            .map_err(|e| bad("root.json", e.to_string()))?;
+        root["keys"][k.keyid()] = v;
+        ids.push(k.keyid().to_string());
+    }
+    ids.sort();
+    ids.dedup();
+    let t = threshold
+        .or_else(|| root["roles"][role]["threshold"].as_u64())
+        .unwrap_or(1);
+    if t == 0 || (ids.len() as u64) < t {
+        return Err(bad(
+            "root.json",
+            format!(
+                "role {role} would have {} key(s) for threshold {t}",
+                ids.len()
+            ),
+        ));
+    }
+    root["roles"][role] = json!({"keyids": ids, "threshold": t});
+    Ok(())
+}
+
 /// A repository folder.
 #[derive(Debug)]
 pub struct Repository {
@@ -228,6 +273,7 @@ impl Repository {
     /// sha256 and sha512, lists it in a new targets version, and republishes.
     pub fn add_target(
         &self,
+        role: &str,
         path: &str,
         data: &[u8],
         custom: Option<Value>,
@@ -259,7 +305,7 @@ impl Repository {
         if let Some(c) = custom {
             entry["custom"] = c;
         }
-        self.edit_targets(keys, expires, |t| {
+        self.edit_targets(role, keys, expires, |t| {
             t["targets"][path] = entry;
         })
     }
@@ -267,12 +313,13 @@ impl Repository {
     /// Removes a target from a new targets version and republishes.
     pub fn remove_target(
         &self,
+        role: &str,
         path: &str,
         keys: &[PrivateKey],
         expires: (i64, i64, i64),
     ) -> Result<(), TufError> {
         let mut found = false;
-        self.edit_targets(keys, expires, |t| {
+        self.edit_targets(role, keys, expires, |t| {
             if let Some(m) = t["targets"].as_object_mut() {
                 found = m.remove(path).is_some();
             }
@@ -283,31 +330,195 @@ impl Repository {
         Ok(())
     }
 
+    /// Role `role`'s key ids (from root for `targets`, else from its delegator).
+    fn role_keyids(&self, role: &str) -> Result<Vec<String>, TufError> {
+        let ids = |v: &Value| -> Vec<String> {
+            v["keyids"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        if role == "targets" {
+            return Ok(ids(&self.root()?["roles"]["targets"]));
+        }
+        for (name, _) in self.targets_roles()? {
+            let (_, Some(doc)) = self.latest(&crate::client::quote(&name))? else {
+                continue;
+            };
+            if let Some(roles) = doc["signed"]["delegations"]["roles"].as_array()
+                && let Some(r) = roles.iter().find(|r| r["name"] == role)
+            {
+                return Ok(ids(r));
+            }
+        }
+        Err(bad(role, "no role delegates to this role"))
+    }
+
+    /// Every targets role published (top-level and delegated) with its latest version.
+    fn targets_roles(&self) -> Result<BTreeMap<String, u64>, TufError> {
+        let mut out = BTreeMap::new();
+        let dir = self.dir.join("metadata");
+        let rd = std::fs::read_dir(&dir).map_err(io)?;
+        for e in rd.flatten() {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let Some((v, rest)) = n.split_once('.') else {
+                continue;
+            };
+            let (Ok(v), Some(q)) = (v.parse::<u64>(), rest.strip_suffix(".json")) else {
+                continue;
+            };
+            if ["root", "snapshot", "timestamp"].contains(&q) {
+                continue;
+            }
+            let name = percent_encoding::percent_decode_str(q)
+                .decode_utf8_lossy()
+                .into_owned();
+            let best = out.entry(name).or_insert(0);
+            *best = (*best).max(v);
+        }
+        Ok(out)
+    }
+
     fn edit_targets(
         &self,
+        role: &str,
         keys: &[PrivateKey],
         (t_exp, s_exp, ts_exp): (i64, i64, i64),
         f: impl FnOnce(&mut Value),
     ) -> Result<(), TufError> {
-        let root = self.root()?;
-        let (v, doc) = self.latest("targets")?;
+        let q = crate::client::quote(role);
+        let (v, doc) = self.latest(&q)?;
         let mut t = doc
             .map(|d| d["signed"].clone())
-            .ok_or_else(|| TufError::Io("no targets metadata: run init first".into()))?;
+            .ok_or_else(|| TufError::Io(format!("no metadata for role {role}")))?;
         f(&mut t);
         t["version"] = json!(v + 1);
         t["expires"] = json!(utc(t_exp));
-        let tk = self.keys_for("targets", &root, keys);
+        let ids = self.role_keyids(role)?;
+        let tk: Vec<&PrivateKey> = keys
+            .iter()
+            .filter(|k| ids.iter().any(|i| i == k.public_key().keyid()))
+            .collect();
         if tk.is_empty() {
             return Err(TufError::Threshold {
-                file: "targets.json".into(),
-                role: "targets".into(),
+                file: format!("{role}.json"),
+                role: role.into(),
                 have: 0,
                 need: 1,
             });
         }
-        self.store(&format!("{}.targets.json", v + 1), &t, &tk)?;
+        self.store(&format!("{}.{q}.json", v + 1), &t, &tk)?;
         self.snapshot_and_timestamp(keys, s_exp, ts_exp)
+    }
+
+    /// Delegates `paths` (patterns or hash prefixes) from `delegator` to a new role
+    /// `name` with `keys_pub` and `threshold`; writes its empty version 1 (signed by any
+    /// of `keys` that are its keys) and republishes the delegator, snapshot, timestamp.
+    #[allow(clippy::too_many_arguments)]
+    pub fn delegate(
+        &self,
+        delegator: &str,
+        name: &str,
+        keys_pub: &[PublicKey],
+        threshold: u64,
+        paths: crate::metadata::PathMatch,
+        terminating: bool,
+        keys: &[PrivateKey],
+        expires: (i64, i64, i64),
+    ) -> Result<(), TufError> {
+        if name.is_empty() || TOP_ROLES.contains(&name) {
+            return Err(bad(name, "not a valid delegated role name"));
+        }
+        let mut ids: Vec<String> = keys_pub.iter().map(|k| k.keyid().to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        let mut role = json!({"name": name, "keyids": ids, "threshold": threshold,
+            "terminating": terminating});
+        match paths {
+            crate::metadata::PathMatch::Paths(p) => role["paths"] = json!(p),
+            crate::metadata::PathMatch::HashPrefixes(p) => role["path_hash_prefixes"] = json!(p),
+        }
+        let mut key_values = Vec::new();
+        for k in keys_pub {
+            let v = k
+                .to_sslib_value()
+                .to_serde_json()
+                .map_err(|e| bad(name, e.to_string()))?;
+            key_values.push((k.keyid().to_string(), v));
+        }
+        let own: Vec<&PrivateKey> = keys
+            .iter()
+            .filter(|k| ids.iter().any(|i| i == k.public_key().keyid()))
+            .collect();
+        let body = json!({"_type": "targets", "spec_version": "1.0.31", "version": 1,
+            "expires": utc(expires.0), "targets": {}});
+        self.store(
+            &format!("1.{}.json", crate::client::quote(name)),
+            &body,
+            &own,
+        )?;
+        self.edit_targets(delegator, keys, expires, |t| {
+            if t.get("delegations").is_none() {
+                t["delegations"] = json!({"keys": {}, "roles": []});
+            }
+            for (id, v) in key_values {
+                t["delegations"]["keys"][id] = v;
+            }
+            if let Some(rs) = t["delegations"]["roles"].as_array_mut() {
+                rs.retain(|r| r["name"] != name);
+                rs.push(role);
+            }
+        })
+    }
+
+    /// Publishes root version N+1 with `change` applied, signed by every key of `keys`
+    /// that the old or the new root lists for `root` (a rotation must meet both
+    /// thresholds; sign more with `sign_document` if it does not yet).
+    pub fn new_root(
+        &self,
+        keys: &[PrivateKey],
+        expires: Option<i64>,
+        change: impl FnOnce(&mut Value) -> Result<(), TufError>,
+    ) -> Result<PathBuf, TufError> {
+        let old = self.root()?;
+        let mut new = old.clone();
+        change(&mut new)?;
+        let v = old["version"].as_u64().unwrap_or(0) + 1;
+        new["version"] = json!(v);
+        if let Some(e) = expires {
+            new["expires"] = json!(utc(e));
+        }
+        // Keys no role uses any more are dropped.
+        let used: Vec<String> = TOP_ROLES
+            .iter()
+            .flat_map(|r| {
+                new["roles"][*r]["keyids"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .filter_map(|k| k.as_str().map(str::to_string))
+            .collect();
+        if let Some(m) = new["keys"].as_object_mut() {
+            m.retain(|k, _| used.contains(k));
+        }
+        let mut signers = self.keys_for("root", &old, keys);
+        for k in self.keys_for("root", &new, keys) {
+            if !signers
+                .iter()
+                .any(|s| s.public_key().keyid() == k.public_key().keyid())
+            {
+                signers.push(k);
+            }
+        }
+        let name = format!("{v}.root.json");
+        self.store(&name, &new, &signers)?;
+        Ok(self.md(&name))
     }
 
     /// Writes a new snapshot listing the latest targets version and a new timestamp
@@ -319,7 +530,7 @@ impl Repository {
         ts_exp: i64,
     ) -> Result<(), TufError> {
         let root = self.root()?;
-        let (tv, _) = self.latest("targets")?;
+        let roles = self.targets_roles()?;
         let (sv, _) = self.latest("snapshot")?;
         let sk = self.keys_for("snapshot", &root, keys);
         let tsk = self.keys_for("timestamp", &root, keys);
@@ -329,8 +540,12 @@ impl Repository {
         }
         let snap = json!({
             "_type": "snapshot", "spec_version": "1.0.31", "version": sv + 1,
-            "expires": utc(s_exp), "meta": {"targets.json": {"version": tv}},
+            "expires": utc(s_exp), "meta": {},
         });
+        let mut snap = snap;
+        for (role, v) in roles {
+            snap["meta"][format!("{role}.json")] = json!({"version": v});
+        }
         let name = format!("{}.snapshot.json", sv + 1);
         self.store(&name, &snap, &sk)?;
         let bytes = palisade_io::read_limited(&self.md(&name), READ_LIMIT).map_err(io)?;
@@ -348,5 +563,35 @@ impl Repository {
             }},
         });
         self.store("timestamp.json", &ts, &tsk)
+    }
+
+    /// The `expires` of the latest published root, targets roles, snapshot and
+    /// timestamp: (file, seconds since the epoch, as written).
+    pub fn expiries(&self) -> Result<Vec<(String, i64, String)>, TufError> {
+        let mut files: Vec<String> = Vec::new();
+        for r in ["root", "snapshot"] {
+            let (v, _) = self.latest(r)?;
+            if v > 0 {
+                files.push(format!("{v}.{r}.json"));
+            }
+        }
+        for (role, v) in self.targets_roles()? {
+            files.push(format!("{v}.{}.json", crate::client::quote(&role)));
+        }
+        if self.md("timestamp.json").exists() {
+            files.push("timestamp.json".into());
+        }
+        let mut out = Vec::new();
+        for f in files {
+            let b = palisade_io::read_limited(&self.md(&f), READ_LIMIT).map_err(io)?;
+            let v: Value = serde_json::from_slice(&b).map_err(|e| bad(&f, e.to_string()))?;
+            let text = v["signed"]["expires"]
+                .as_str()
+                .ok_or_else(|| bad(&f, "no signed.expires"))?
+                .to_string();
+            let t = palisade_intoto::time::parse_utc(&text).map_err(|e| bad(&f, e))?;
+            out.push((f, t, text));
+        }
+        Ok(out)
     }
 }

@@ -677,3 +677,218 @@ fn interop_python_tuf_updater_reads_our_repository() {
     );
     assert_eq!(out, "a.txt 15\ndir/sub/b.bin 5000\n");
 }
+
+#[test]
+fn repository_delegate_rotate_revoke_expire_with_both_clients() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let repo = our_repo(t);
+    let k = |n: &str| s(&t.join(n)).to_string();
+    let p = |n: &str| k(n) + ".pub";
+    for n in ["team", "bins", "ts2", "root2"] {
+        run_ok(&["key", "generate", "--type", "ed25519", "--out", &k(n)]);
+    }
+    let online = [
+        "--key",
+        &k("targets"),
+        "--key",
+        &k("snapshot"),
+        "--key",
+        &k("timestamp"),
+    ];
+    let r = s(&repo).to_string();
+    // Client state before the changes, to check it follows them.
+    let srv = Server::start(&repo);
+    let c = init(&repo.join("metadata/1.root.json"));
+    assert_eq!(refresh(c.path(), &srv, &[]).0, 0);
+
+    let (pteam, pbins) = (p("team"), p("bins"));
+    let mut a = vec![
+        "tuf", "delegate", &r, "--name", "team", "--to", &pteam, "--paths", "team/*",
+    ];
+    a.extend(online);
+    run_ok(&a);
+    // A hashed bin covering every path (all 16 first hex digits), terminating.
+    let prefixes: Vec<String> = (0..16).map(|i| format!("{i:x}")).collect();
+    let mut a = vec![
+        "tuf",
+        "delegate",
+        &r,
+        "--name",
+        "bins",
+        "--to",
+        &pbins,
+        "--terminating",
+    ];
+    for x in &prefixes {
+        a.extend(["--hash-prefix", x.as_str()]);
+    }
+    a.extend(online);
+    run_ok(&a);
+    std::fs::write(t.join("app"), b"team app\n").unwrap();
+    std::fs::write(t.join("any"), b"binned\n").unwrap();
+    let (fa, fb) = (k("app"), k("any"));
+    let team_keys = [
+        "--key",
+        &k("team"),
+        "--key",
+        &k("snapshot"),
+        "--key",
+        &k("timestamp"),
+    ];
+    let mut a = vec![
+        "tuf", "add", &r, "--role", "team", "--file", &fa, "--path", "team/app",
+    ];
+    a.extend(team_keys);
+    run_ok(&a);
+    let bins_keys = [
+        "--key",
+        &k("bins"),
+        "--key",
+        &k("snapshot"),
+        "--key",
+        &k("timestamp"),
+    ];
+    let mut a = vec![
+        "tuf", "add", &r, "--role", "bins", "--file", &fb, "--path", "x/any",
+    ];
+    a.extend(bins_keys);
+    run_ok(&a);
+
+    // Rotate timestamp to a new key, add a second root key (threshold 2), revoke it.
+    let out = palisade()
+        .args([
+            "tuf",
+            "rotate",
+            &r,
+            "--role",
+            "timestamp",
+            "--add",
+            &p("ts2"),
+            "--remove",
+            &p("timestamp"),
+            "--key",
+            &k("root"),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .ends_with("2.root.json")
+    );
+    run_ok(&[
+        "tuf",
+        "rotate",
+        &r,
+        "--role",
+        "root",
+        "--add",
+        &p("root2"),
+        "--threshold",
+        "2",
+        "--key",
+        &k("root"),
+        "--key",
+        &k("root2"),
+    ]);
+    // Revoking the only snapshot key is refused (the role would have no key).
+    let out = palisade()
+        .args([
+            "tuf",
+            "revoke",
+            &r,
+            "--revoke",
+            &p("snapshot"),
+            "--key",
+            &k("root"),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    // Lower the root threshold, then revoke the second root key: versions 3 and 4.
+    run_ok(&[
+        "tuf",
+        "rotate",
+        &r,
+        "--role",
+        "root",
+        "--threshold",
+        "1",
+        "--key",
+        &k("root"),
+        "--key",
+        &k("root2"),
+    ]);
+    run_ok(&[
+        "tuf",
+        "revoke",
+        &r,
+        "--revoke",
+        &p("root2"),
+        "--key",
+        &k("root"),
+        "--key",
+        &k("root2"),
+    ]);
+    run_ok(&[
+        "tuf",
+        "refresh",
+        &r,
+        "--key",
+        &k("snapshot"),
+        "--key",
+        &k("ts2"),
+    ]);
+
+    let (code, err) = download(c.path(), &srv, &["team/app", "x/any", "a.txt"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(c.path().join("out/team%2Fapp")).unwrap(),
+        b"team app\n"
+    );
+    let root: Value =
+        serde_json::from_slice(&std::fs::read(c.path().join("meta/root.json")).unwrap()).unwrap();
+    assert_eq!(root["signed"]["version"], json!(5));
+
+    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
+    let py = palisade_testkit::peer_ok(
+        &script,
+        &[
+            s(&repo.join("metadata/1.root.json")),
+            &srv.url("metadata/"),
+            &srv.url("targets/"),
+            s(&t.join("py")),
+            "team/app",
+            "x/any",
+        ],
+        &[],
+        t,
+    );
+    assert_eq!(py, "team/app 9\nx/any 7\n");
+
+    // expire: fresh now; a timestamp of one day fails --within-days 2.
+    run_ok(&["tuf", "expire", &r]);
+    let out = palisade()
+        .args([
+            "tuf",
+            "expire",
+            &r,
+            "--within-days",
+            "2",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v["metadata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["file"] == "timestamp.json" && m["status"] == "expiring")
+    );
+}

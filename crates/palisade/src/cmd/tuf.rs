@@ -62,6 +62,30 @@ Consistent snapshots are on: files are published as N.ROLE.json and targets/HASH
     #[command(after_help = "Examples:
   palisade tuf refresh repo --key s --key ts --timestamp-days 1")]
     Refresh(RefreshArgs),
+    /// Delegate target paths (patterns or hash prefixes) to a new role.
+    #[command(after_help = "Examples:
+  palisade tuf delegate repo --name team-a --to a.pub --paths 'team-a/*' --key t --key s --key ts
+  palisade tuf delegate repo --name bin-0 --to bins.pub --hash-prefix 0 --hash-prefix 1 \\
+      --terminating --key t --key s --key ts
+  palisade tuf add repo --role team-a --file app.tar.gz --path team-a/app.tar.gz --key a --key s --key ts")]
+    Delegate(DelegateArgs),
+    /// Rotate a top-level role's keys: a new root version signed by old and new root keys.
+    #[command(after_help = "Examples:
+  palisade tuf rotate repo --role timestamp --add ts2.pub --remove ts.pub --key root
+  palisade tuf rotate repo --role root --add r2.pub --threshold 2 --key root --key r2
+
+Prints the new root file. When the keys at hand do not meet both thresholds, add
+signatures elsewhere with `palisade tuf sign FILE --key K`.")]
+    Rotate(RotateArgs),
+    /// Revoke a key: remove it from every top-level role in a new root version.
+    #[command(after_help = "Examples:
+  palisade tuf revoke repo --revoke leaked.pub --key root")]
+    Revoke(RevokeArgs),
+    /// Check the expiry of the published metadata (exit 1 if expired or expiring soon).
+    #[command(after_help = "Examples:
+  palisade tuf expire repo
+  palisade tuf expire repo --within-days 2 --format json")]
+    Expire(ExpireArgs),
     /// Add signatures to a metadata file (e.g. a root signed offline).
     #[command(after_help = "Examples:
   palisade tuf sign repo/metadata/1.root.json --key root-key-2")]
@@ -300,8 +324,85 @@ struct AddArgs {
     /// Custom metadata (a JSON object).
     #[arg(long)]
     custom: Option<String>,
+    /// The targets role listing it.
+    #[arg(long, default_value = "targets")]
+    role: String,
     #[command(flatten)]
     keys: RepoKeys,
+}
+
+#[derive(Args)]
+struct DelegateArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    /// The new role's name.
+    #[arg(long)]
+    name: String,
+    /// The delegating role.
+    #[arg(long, default_value = "targets")]
+    delegator: String,
+    /// Public key of the new role (repeatable).
+    #[arg(long, required = true)]
+    to: Vec<PathBuf>,
+    /// Signatures the new role needs.
+    #[arg(long, default_value_t = 1)]
+    threshold: u64,
+    /// Path pattern (repeatable).
+    #[arg(long, conflicts_with = "hash_prefix")]
+    paths: Vec<String>,
+    /// sha256 hex prefix of target paths (repeatable; hashed bins).
+    #[arg(long)]
+    hash_prefix: Vec<String>,
+    /// Stop the search after this role.
+    #[arg(long)]
+    terminating: bool,
+    #[command(flatten)]
+    keys: RepoKeys,
+}
+
+#[derive(Args)]
+struct RotateArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    /// Top-level role whose keys change.
+    #[arg(long)]
+    role: String,
+    /// Public key to add (repeatable).
+    #[arg(long)]
+    add: Vec<PathBuf>,
+    /// Public key to remove (repeatable).
+    #[arg(long)]
+    remove: Vec<PathBuf>,
+    /// New threshold for the role.
+    #[arg(long)]
+    threshold: Option<u64>,
+    /// Root private key(s) to sign the new root with.
+    #[arg(long = "key")]
+    keys: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct RevokeArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    /// Public key to revoke.
+    #[arg(long)]
+    revoke: PathBuf,
+    /// Root private key(s) to sign the new root with.
+    #[arg(long = "key")]
+    keys: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExpireArgs {
+    /// Repository folder.
+    dir: PathBuf,
+    /// Also fail when metadata expires within this many days.
+    #[arg(long, default_value_t = 0)]
+    within_days: u64,
+    /// Output format.
+    #[arg(long, default_value = "text")]
+    format: crate::util::Format,
 }
 
 #[derive(Args)]
@@ -311,6 +412,9 @@ struct RemoveArgs {
     /// Target path to remove.
     #[arg(long)]
     path: String,
+    /// The targets role listing it.
+    #[arg(long, default_value = "targets")]
+    role: String,
     #[command(flatten)]
     keys: RepoKeys,
 }
@@ -330,6 +434,13 @@ struct SignArgs {
     /// Private key (repeatable).
     #[arg(long = "key", required = true)]
     keys: Vec<PathBuf>,
+}
+
+fn load_keys(paths: &[PathBuf]) -> Result<Vec<palisade_keys::PrivateKey>> {
+    paths
+        .iter()
+        .map(|p| crate::util::load_private(p, None))
+        .collect()
 }
 
 /// Largest metadata file `tuf sign` reads.
@@ -392,6 +503,7 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
                 None => None,
             };
             Repository::open(&a.dir).add_target(
+                &a.role,
                 &path,
                 &data,
                 custom,
@@ -401,13 +513,113 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
             g.info(format!("added {path}"));
         }
         RepoCmd::Remove(a) => {
-            Repository::open(&a.dir).remove_target(&a.path, &a.keys.load()?, a.keys.expires())?;
+            Repository::open(&a.dir).remove_target(
+                &a.role,
+                &a.path,
+                &a.keys.load()?,
+                a.keys.expires(),
+            )?;
             g.info(format!("removed {}", a.path));
         }
         RepoCmd::Refresh(a) => {
             let (_, se, tse) = a.keys.expires();
             Repository::open(&a.dir).snapshot_and_timestamp(&a.keys.load()?, se, tse)?;
             g.info("new snapshot and timestamp");
+        }
+        RepoCmd::Delegate(a) => {
+            let pubs =
+                a.to.iter()
+                    .map(|p| crate::util::load_public(p, None))
+                    .collect::<Result<Vec<_>>>()?;
+            let paths = if a.hash_prefix.is_empty() {
+                palisade_tuf::metadata::PathMatch::Paths(a.paths.clone())
+            } else {
+                palisade_tuf::metadata::PathMatch::HashPrefixes(a.hash_prefix.clone())
+            };
+            if a.threshold == 0 {
+                return Err(anyhow!("--threshold must be at least 1"));
+            }
+            Repository::open(&a.dir).delegate(
+                &a.delegator,
+                &a.name,
+                &pubs,
+                a.threshold,
+                paths,
+                a.terminating,
+                &a.keys.load()?,
+                a.keys.expires(),
+            )?;
+            g.info(format!("delegated to {}", a.name));
+        }
+        RepoCmd::Rotate(a) => {
+            if !palisade_tuf::repo::TOP_ROLES.contains(&a.role.as_str()) {
+                return Err(anyhow!(
+                    "--role must be root, targets, snapshot or timestamp"
+                ));
+            }
+            let add = a
+                .add
+                .iter()
+                .map(|p| crate::util::load_public(p, None))
+                .collect::<Result<Vec<_>>>()?;
+            let remove = a
+                .remove
+                .iter()
+                .map(|p| crate::util::load_public(p, None).map(|k| k.keyid().to_string()))
+                .collect::<Result<Vec<_>>>()?;
+            let keys = load_keys(&a.keys)?;
+            let role = a.role.clone();
+            let out = Repository::open(&a.dir).new_root(&keys, None, |root| {
+                palisade_tuf::repo::change_role(root, &role, &add, &remove, a.threshold)
+            })?;
+            println!("{}", out.display());
+        }
+        RepoCmd::Revoke(a) => {
+            let k = crate::util::load_public(&a.revoke, None)?;
+            let id = k.keyid().to_string();
+            let keys = load_keys(&a.keys)?;
+            let out = Repository::open(&a.dir).new_root(&keys, None, |root| {
+                for role in palisade_tuf::repo::TOP_ROLES {
+                    palisade_tuf::repo::change_role(
+                        root,
+                        role,
+                        &[],
+                        std::slice::from_ref(&id),
+                        None,
+                    )?;
+                }
+                Ok(())
+            })?;
+            println!("{}", out.display());
+        }
+        RepoCmd::Expire(a) => {
+            let now = palisade_intoto::time::now();
+            let limit = expiry(now, a.within_days);
+            let list = Repository::open(&a.dir).expiries()?;
+            let mut bad = false;
+            let mut rows = Vec::new();
+            for (file, t, text) in &list {
+                let status = if *t <= now {
+                    "expired"
+                } else if *t <= limit {
+                    "expiring"
+                } else {
+                    "ok"
+                };
+                bad |= status != "ok";
+                rows.push(serde_json::json!({"file": file, "expires": text, "status": status}));
+                if !matches!(a.format, crate::util::Format::Json) {
+                    println!("{status:9} {text}  {file}");
+                }
+            }
+            if matches!(a.format, crate::util::Format::Json) {
+                crate::util::print_json(&serde_json::json!({"metadata": rows}));
+            }
+            return Ok(if bad {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            });
         }
         RepoCmd::Sign(a) => {
             let keys = a

@@ -892,3 +892,58 @@ fn repository_delegate_rotate_revoke_expire_with_both_clients() {
             .any(|m| m["file"] == "timestamp.json" && m["status"] == "expiring")
     );
 }
+
+fn audit_status(dir: &Path) -> Value {
+    let out = palisade()
+        .current_dir(dir)
+        .args(["audit", "--format", "json", "--controls"])
+        .arg("artefacts.tuf,artefacts.rotate-revoke,deployment.freshness,build.offline-root")
+        .output()
+        .unwrap();
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut m = serde_json::Map::new();
+    for c in j["controls"].as_array().unwrap() {
+        m.insert(c["id"].as_str().unwrap().into(), c["status"].clone());
+    }
+    Value::Object(m)
+}
+
+#[test]
+fn audit_reports_tuf_evidence() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    // No TUF metadata at all: fail.
+    std::fs::create_dir(t.join("empty")).unwrap();
+    let st = audit_status(&t.join("empty"));
+    assert_eq!(st["artefacts.tuf"], "fail");
+    let repo = our_repo(t);
+    let st = audit_status(&repo);
+    assert_eq!(st["artefacts.tuf"], "pass", "{st}");
+    assert_eq!(st["deployment.freshness"], "pass", "{st}");
+    assert_eq!(st["build.offline-root"], "pass", "{st}");
+    assert_eq!(st["artefacts.rotate-revoke"], "fail", "{st}");
+    let k = |n: &str| s(&t.join(n)).to_string();
+    run_ok(&["key", "generate", "--type", "ed25519", "--out", &k("ts2")]);
+    let r = s(&repo).to_string();
+    run_ok(&[
+        "tuf",
+        "rotate",
+        &r,
+        "--role",
+        "timestamp",
+        "--add",
+        &(k("ts2") + ".pub"),
+        "--key",
+        &k("root"),
+    ]);
+    let st = audit_status(&repo);
+    assert_eq!(st["artefacts.rotate-revoke"], "pass", "{st}");
+    // A root version not signed by its predecessor breaks the chain.
+    let bad = repo.join("metadata/3.root.json");
+    let mut v: Value =
+        serde_json::from_slice(&std::fs::read(repo.join("metadata/2.root.json")).unwrap()).unwrap();
+    v["signed"]["version"] = json!(3);
+    std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
+    let st = audit_status(&repo);
+    assert_eq!(st["artefacts.tuf"], "fail", "{st}");
+}

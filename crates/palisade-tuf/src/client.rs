@@ -111,7 +111,8 @@ pub fn init(dir: &Path, root_bytes: &[u8]) -> Result<(), TufError> {
     write(&dir.join("root.json"), root_bytes)
 }
 
-fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+/// Atomic overwrite of `path`.
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
     palisade_io::write_atomic(
         path,
         bytes,
@@ -263,25 +264,9 @@ impl<'f, F: Fetcher> Client<'f, F> {
         self.root_verify(&md, "timestamp", file)?;
         let snap = snapshot_meta(&md, file)?.clone();
         if let Some(old) = &local {
-            if md.version < old.version {
-                return Err(TufError::Rollback {
-                    file: file.into(),
-                    message: format!(
-                        "version {} is older than trusted {}",
-                        md.version, old.version
-                    ),
-                });
-            }
+            no_rollback(file, "version", md.version, old.version)?;
             let old_snap = snapshot_meta(old, file)?;
-            if snap.version < old_snap.version {
-                return Err(TufError::Rollback {
-                    file: file.into(),
-                    message: format!(
-                        "snapshot version {} is older than trusted {}",
-                        snap.version, old_snap.version
-                    ),
-                });
-            }
+            no_rollback(file, "snapshot version", snap.version, old_snap.version)?;
             if md.version == old.version {
                 // Same version: keep what we trust (python-tuf does the same).
                 let keep = old.clone();
@@ -540,6 +525,16 @@ impl<'f, F: Fetcher> Client<'f, F> {
         write(&out, &bytes)?;
         Ok(out)
     }
+}
+
+fn no_rollback(file: &str, what: &str, new: u64, trusted: u64) -> Result<(), TufError> {
+    if new < trusted {
+        return Err(TufError::Rollback {
+            file: file.into(),
+            message: format!("{what} {new} is older than trusted {trusted}"),
+        });
+    }
+    Ok(())
 }
 
 fn snapshot_meta<'m>(md: &'m Metadata, file: &str) -> Result<&'m MetaFile, TufError> {

@@ -189,95 +189,14 @@ pub fn is_delegated_path(paths: &PathMatch, target: &str) -> bool {
     }
 }
 
-/// `fnmatch`-style matching per `/`-separated component: `*` and `?` never cross `/`,
-/// case-sensitive, `[seq]` and `[!seq]` classes.
+/// `fnmatch` matching (Python's, from `palisade-intoto`) per `/`-separated component:
+/// `*` and `?` never cross `/`; case-sensitive; `[seq]` and `[!seq]` classes.
 pub fn path_matches(pattern: &str, target: &str) -> bool {
-    let p: Vec<&str> = pattern.split('/').collect();
-    let t: Vec<&str> = target.split('/').collect();
-    p.len() == t.len()
-        && p.iter().zip(&t).all(|(pp, tt)| {
-            let pc: Vec<char> = pp.chars().collect();
-            let tc: Vec<char> = tt.chars().collect();
-            glob(&pc, &tc)
-        })
-}
-
-fn glob(p: &[char], t: &[char]) -> bool {
-    // Iterative matcher with single-star backtracking (linear-ish, no recursion blow-up).
-    let (mut pi, mut ti) = (0usize, 0usize);
-    let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
-        if pi < p.len() {
-            match p[pi] {
-                '*' => {
-                    star = Some((pi, ti));
-                    pi += 1;
-                    continue;
-                }
-                '?' => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                '[' => {
-                    if let Some((matched, next)) = class(p, pi, t[ti]) {
-                        if matched {
-                            pi = next;
-                            ti += 1;
-                            continue;
-                        }
-                    } else if t[ti] == '[' {
-                        pi += 1;
-                        ti += 1;
-                        continue;
-                    }
-                }
-                c if c == t[ti] => {
-                    pi += 1;
-                    ti += 1;
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        match star {
-            Some((sp, st)) => {
-                pi = sp + 1;
-                ti = st + 1;
-                star = Some((sp, st + 1));
-            }
-            None => return false,
-        }
-    }
-    p[pi..].iter().all(|&c| c == '*')
-}
-
-/// A `[...]` class at `p[i]`: (whether `c` is in it, index after it); None if unclosed.
-fn class(p: &[char], i: usize, c: char) -> Option<(bool, usize)> {
-    let mut j = i + 1;
-    let negate = j < p.len() && p[j] == '!';
-    if negate {
-        j += 1;
-    }
-    let start = j;
-    let mut hit = false;
-    while j < p.len() && (p[j] != ']' || j == start) {
-        if j + 2 < p.len() && p[j + 1] == '-' && p[j + 2] != ']' {
-            if p[j] <= c && c <= p[j + 2] {
-                hit = true;
-            }
-            j += 3;
-        } else {
-            if p[j] == c {
-                hit = true;
-            }
-            j += 1;
-        }
-    }
-    if j >= p.len() {
-        return None;
-    }
-    Some((hit != negate, j + 1))
+    pattern.split('/').count() == target.split('/').count()
+        && pattern
+            .split('/')
+            .zip(target.split('/'))
+            .all(|(p, t)| palisade_intoto::pattern::Pattern::new(p).matches(t))
 }
 
 /// A parsed metadata file: its `signed` (canonical bytes and fields) and signatures.

@@ -79,6 +79,19 @@ pub fn sign_document(bytes: &[u8], keys: &[&PrivateKey], file: &str) -> Result<V
     Ok(out)
 }
 
+/// The `keyids` of a role entry.
+fn keyids_of(role: &Value) -> Vec<String> {
+    role["keyids"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Changes a top-level role of a root's `signed`: adds keys, removes key ids, sets the
 /// threshold. A role left with fewer keys than its threshold is an error.
 pub fn change_role(
@@ -88,15 +101,7 @@ pub fn change_role(
     remove: &[String],
     threshold: Option<u64>,
 ) -> Result<(), TufError> {
-    let mut ids: Vec<String> = root["roles"][role]["keyids"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut ids = keyids_of(&root["roles"][role]);
     ids.retain(|i| !remove.contains(i));
     for k in add {
         let v = k
@@ -134,15 +139,7 @@ fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
     if let Some(p) = path.parent() {
         std::fs::create_dir_all(p).map_err(io)?;
     }
-    palisade_io::write_atomic(
-        path,
-        bytes,
-        palisade_io::WriteOptions {
-            overwrite: true,
-            mode: None,
-        },
-    )
-    .map_err(io)
+    crate::client::write(path, bytes)
 }
 
 fn utc(t: i64) -> String {
@@ -332,17 +329,7 @@ impl Repository {
 
     /// Role `role`'s key ids (from root for `targets`, else from its delegator).
     fn role_keyids(&self, role: &str) -> Result<Vec<String>, TufError> {
-        let ids = |v: &Value| -> Vec<String> {
-            v["keyids"]
-                .as_array()
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
+        let ids = keyids_of;
         if role == "targets" {
             return Ok(ids(&self.root()?["roles"]["targets"]));
         }

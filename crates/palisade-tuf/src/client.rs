@@ -273,7 +273,10 @@ impl<'f, F: Fetcher> Client<'f, F> {
                 return self.accept_timestamp(keep);
             }
         }
-        write(&self.dir.join(file), &bytes)?;
+        if !md.is_expired(self.now) {
+            // An expired timestamp is never stored (the trusted one stays).
+            write(&self.dir.join(file), &bytes)?;
+        }
         self.accept_timestamp(md)
     }
 
@@ -352,16 +355,14 @@ impl<'f, F: Fetcher> Client<'f, F> {
                 }
             }
         }
-        write(&self.dir.join(file), &bytes)?;
-        let expired = md.is_expired(self.now);
-        let expires = md.expires_text.clone();
-        self.snapshot = Some(Trusted { md });
-        if expired {
+        if md.is_expired(self.now) {
             return Err(TufError::Expired {
                 file: file.into(),
-                expires,
+                expires: md.expires_text.clone(),
             });
         }
+        write(&self.dir.join(file), &bytes)?;
+        self.snapshot = Some(Trusted { md });
         Ok(())
     }
 
@@ -518,10 +519,16 @@ impl<'f, F: Fetcher> Client<'f, F> {
         } else {
             target.to_string()
         };
+        let out = target_dir.join(quote(target));
+        // A copy already in target_dir that matches is used as it is.
+        if let Some(have) = read_local(&out, info.length)
+            && check_hashes(&have, Some(info.length), &info.hashes, target).is_ok()
+        {
+            return Ok(out);
+        }
         let url = format!("{}{}", ensure_slash(base_url), rel);
         let bytes = self.fetch(&url, info.length, target)?;
         check_hashes(&bytes, Some(info.length), &info.hashes, target)?;
-        let out = target_dir.join(quote(target));
         write(&out, &bytes)?;
         Ok(out)
     }

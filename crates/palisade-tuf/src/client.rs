@@ -76,6 +76,8 @@ impl Default for Limits {
 #[derive(Debug, Clone)]
 struct Trusted {
     md: Metadata,
+    /// For targets roles: the delegator it was verified against (None: root).
+    parent: Option<String>,
 }
 
 /// A TUF client over one metadata folder and one repository.
@@ -152,7 +154,7 @@ impl<'f, F: Fetcher> Client<'f, F> {
             fetcher,
             limits,
             now,
-            root: Trusted { md },
+            root: Trusted { md, parent: None },
             timestamp: None,
             snapshot: None,
             targets: BTreeMap::new(),
@@ -227,7 +229,7 @@ impl<'f, F: Fetcher> Client<'f, F> {
                 });
             }
             write(&self.dir.join("root.json"), &bytes)?;
-            self.root = Trusted { md };
+            self.root = Trusted { md, parent: None };
         }
         if self.root.md.is_expired(self.now) {
             return Err(TufError::Expired {
@@ -283,7 +285,7 @@ impl<'f, F: Fetcher> Client<'f, F> {
     fn accept_timestamp(&mut self, md: Metadata) -> Result<(), TufError> {
         let expired = md.is_expired(self.now);
         let expires = md.expires_text.clone();
-        self.timestamp = Some(Trusted { md });
+        self.timestamp = Some(Trusted { md, parent: None });
         if expired {
             return Err(TufError::Expired {
                 file: "timestamp.json".into(),
@@ -307,7 +309,10 @@ impl<'f, F: Fetcher> Client<'f, F> {
             && l.version == want.version
             && !l.is_expired(self.now)
         {
-            self.snapshot = Some(Trusted { md: l.clone() });
+            self.snapshot = Some(Trusted {
+                md: l.clone(),
+                parent: None,
+            });
             return Ok(());
         }
         let remote = if self.consistent() {
@@ -362,14 +367,18 @@ impl<'f, F: Fetcher> Client<'f, F> {
             });
         }
         write(&self.dir.join(file), &bytes)?;
-        self.snapshot = Some(Trusted { md });
+        self.snapshot = Some(Trusted { md, parent: None });
         Ok(())
     }
 
     /// Loads the targets role `role` delegated by `parent` (None: top-level targets,
     /// signed per root), from the local copy when it is current, else the repository.
     fn load_targets(&mut self, role: &str, parent: Option<&str>) -> Result<(), TufError> {
-        if self.targets.contains_key(role) {
+        if self
+            .targets
+            .get(role)
+            .is_some_and(|t| t.parent.as_deref() == parent)
+        {
             return Ok(());
         }
         let snap = self
@@ -415,7 +424,13 @@ impl<'f, F: Fetcher> Client<'f, F> {
             && l.version == want.version
             && !l.is_expired(self.now)
         {
-            self.targets.insert(role.to_string(), Trusted { md: l });
+            self.targets.insert(
+                role.to_string(),
+                Trusted {
+                    md: l,
+                    parent: parent.map(str::to_string),
+                },
+            );
             return Ok(());
         }
         let remote = if self.consistent() {
@@ -442,7 +457,13 @@ impl<'f, F: Fetcher> Client<'f, F> {
             });
         }
         write(&self.dir.join(&local_name), &bytes)?;
-        self.targets.insert(role.to_string(), Trusted { md });
+        self.targets.insert(
+            role.to_string(),
+            Trusted {
+                md,
+                parent: parent.map(str::to_string),
+            },
+        );
         Ok(())
     }
 
@@ -461,10 +482,6 @@ impl<'f, F: Fetcher> Client<'f, F> {
             };
             if visited.contains(&(role.clone(), parent.clone())) {
                 continue;
-            }
-            if parent.is_some() {
-                // A delegated role is verified against its current delegator.
-                self.targets.remove(&role);
             }
             self.load_targets(&role, parent.as_deref())?;
             let md = &self

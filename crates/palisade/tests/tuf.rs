@@ -317,6 +317,21 @@ fn python_tuf_repository_refresh_and_download_with_delegation() {
     // A target nobody lists fails.
     let (code, _) = download(c.path(), &srv, &["nope.txt"], &[]);
     assert_eq!(code, 1);
+    // A matching copy in the target dir is used without downloading (the server's copy
+    // is gone); a copy that does not match is replaced.
+    let served = repo.path().join("targets/file1.txt");
+    let original = std::fs::read(&served).unwrap();
+    std::fs::remove_file(&served).unwrap();
+    let (code, err) = download(c.path(), &srv, &["file1.txt"], &[]);
+    assert_eq!(code, 0, "{err}");
+    std::fs::write(&served, &original).unwrap();
+    std::fs::write(c.path().join("out/file1.txt"), b"stale").unwrap();
+    let (code, err) = download(c.path(), &srv, &["file1.txt"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(c.path().join("out/file1.txt")).unwrap(),
+        std::fs::read(repo.path().join("targets/file1.txt")).unwrap()
+    );
 }
 
 #[test]
@@ -338,6 +353,11 @@ fn freeze_expired_metadata_fails_and_at_pins_time() {
         t["version"] = json!(2);
     });
     refresh_fails(c.path(), &srv, &[], &["timestamp.json", "expired"]);
+    // ...and never stored: the trusted timestamp stays version 1.
+    let ts: Value =
+        serde_json::from_slice(&std::fs::read(c.path().join("meta/timestamp.json")).unwrap())
+            .unwrap();
+    assert_eq!(ts["signed"]["version"], json!(1));
 }
 
 #[test]

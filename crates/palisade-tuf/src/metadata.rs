@@ -728,19 +728,42 @@ mod tests {
         assert!(path_matches("a*b*c", "axxbyyc"));
     }
 
+    /// Bin names as python-tuf 7.0.1's `SuccinctRoles.get_role_for_target` gives them.
     #[test]
-    fn succinct_bins() {
-        let s = SuccinctRoles {
-            keys: RoleKeys {
-                keyids: vec![],
-                threshold: 1,
-            },
-            bit_length: 8,
-            name_prefix: "bin".into(),
-        };
-        let r = s.role_for("file.txt");
-        assert!(r.starts_with("bin-") && r.len() == 6);
-        assert!(s.is_bin(&r));
-        assert!(!s.is_bin("bin-100"));
+    fn succinct_bins_match_python_tuf() {
+        let cases: [(u32, [&str; 3]); 4] = [
+            (1, ["bin-1", "bin-0", "bin-1"]),
+            (8, ["bin-aa", "bin-7a", "bin-e3"]),
+            (13, ["bin-155b", "bin-0f4e", "bin-1c76"]),
+            (32, ["bin-aadf327c", "bin-7a77193c", "bin-e3b0c442"]),
+        ];
+        for (bits, want) in cases {
+            let s = SuccinctRoles {
+                keys: RoleKeys {
+                    keyids: vec![],
+                    threshold: 1,
+                },
+                bit_length: bits,
+                name_prefix: "bin".into(),
+            };
+            for (path, w) in ["file.txt", "a/b/c.tar.gz", ""].iter().zip(want) {
+                assert_eq!(s.role_for(path), w, "{bits} {path}");
+                assert!(s.is_bin(w));
+            }
+        }
+    }
+
+    /// `DelegatedRole.is_delegated_path` answers of python-tuf 7.0.1.
+    #[test]
+    fn delegated_paths_match_python_tuf() {
+        let p = PathMatch::Paths(vec!["a/*.txt".into(), "[!x]?z".into()]);
+        let got: Vec<bool> = ["a/b.txt", "a/b/c.txt", "yaz", "xaz", "A/b.txt"]
+            .iter()
+            .map(|t| is_delegated_path(&p, t))
+            .collect();
+        assert_eq!(got, [true, false, true, false, false]);
+        let h = PathMatch::HashPrefixes(vec!["aa".into()]);
+        assert!(is_delegated_path(&h, "file.txt"));
+        assert!(!is_delegated_path(&h, "a/b/c.tar.gz"));
     }
 }

@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use assert_cmd::Command;
 use palisade_keys::PrivateKey;
 use palisade_testkit::shared;
+use predicates::prelude::PredicateBooleanExt;
 use serde_json::{Value, json};
 
 /// A static file server on 127.0.0.1 (free port), serving `root`; stopped on drop.
@@ -960,4 +961,45 @@ fn audit_reports_tuf_evidence() {
     std::fs::write(&bad, serde_json::to_vec(&v).unwrap()).unwrap();
     let st = audit_status(&repo);
     assert_eq!(st["artefacts.tuf"], "fail", "{st}");
+}
+
+#[test]
+fn every_tuf_command_has_examples_and_usage_errors_exit_2() {
+    for cmd in [
+        "client", "init", "add", "remove", "delegate", "rotate", "revoke", "refresh", "expire",
+        "sign",
+    ] {
+        palisade()
+            .args(["tuf", cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(
+                predicates::str::contains("Examples:")
+                    .and(predicates::str::contains("palisade tuf")),
+            );
+    }
+    let (code, _) = client(&["refresh"]);
+    assert_eq!(code, 2);
+    let d = tempfile::tempdir().unwrap();
+    let (code, _) = client(&["--metadata-dir", s(d.path()), "refresh"]);
+    assert_eq!(code, 2);
+    let (code, _) = client(&[
+        "--metadata-dir",
+        s(d.path()),
+        "--metadata-url",
+        "http://127.0.0.1:9/",
+        "--at",
+        "yesterday",
+        "refresh",
+    ]);
+    assert_eq!(code, 2);
+    // A missing trusted root is a failure of the client protocol: exit 1.
+    let (code, _) = client(&[
+        "--metadata-dir",
+        s(d.path()),
+        "--metadata-url",
+        "http://127.0.0.1:9/",
+        "refresh",
+    ]);
+    assert_eq!(code, 1);
 }

@@ -188,14 +188,42 @@ fn now(at: Option<&str>) -> Result<i64> {
 /// Runs `palisade tuf`.
 pub fn run(args: TufArgs, g: &Globals) -> Result<ExitCode> {
     match args.cmd {
-        TufCmd::Client(a) => match client(a, g) {
-            Ok(()) => Ok(ExitCode::SUCCESS),
-            Err(e) => {
-                eprintln!("palisade: tuf client: {e:#}");
-                Ok(ExitCode::from(1))
-            }
-        },
+        TufCmd::Client(a) => {
+            check_usage(&a)?;
+            Ok(client_exit(client(a, g)))
+        }
         TufCmd::Repo(c) => repo_cmd(c, g),
+    }
+}
+
+/// Missing flags are usage errors (exit 2), not failed verification.
+fn check_usage(a: &ClientArgs) -> Result<()> {
+    if a.metadata_dir.is_none() {
+        return Err(anyhow!("--metadata-dir is required"));
+    }
+    if !matches!(a.action, ClientAction::Init { .. }) && a.metadata_url.is_none() {
+        return Err(anyhow!("--metadata-url is required"));
+    }
+    if matches!(a.action, ClientAction::Download)
+        && (a.target_dir.is_none() || a.target_base_url.is_none() || a.target_name.is_empty())
+    {
+        return Err(anyhow!(
+            "download needs --target-name, --target-dir and --target-base-url"
+        ));
+    }
+    if let Some(t) = &a.at {
+        palisade_intoto::time::parse_utc(t).map_err(|e| anyhow!("--at: {e}"))?;
+    }
+    Ok(())
+}
+
+fn client_exit(r: Result<()>) -> ExitCode {
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("palisade: tuf client: {e:#}");
+            ExitCode::from(1)
+        }
     }
 }
 

@@ -79,6 +79,19 @@ pub fn sign_document(bytes: &[u8], keys: &[&PrivateKey], file: &str) -> Result<V
     Ok(out)
 }
 
+/// A `succinct_roles` object, if it is one.
+fn succinct(v: &Value) -> Option<crate::metadata::SuccinctRoles> {
+    let bits = v["bit_length"].as_u64().filter(|b| (1..=32).contains(b))?;
+    Some(crate::metadata::SuccinctRoles {
+        keys: crate::metadata::RoleKeys {
+            keyids: keyids_of(v),
+            threshold: v["threshold"].as_u64().unwrap_or(1),
+        },
+        bit_length: bits as u32,
+        name_prefix: v["name_prefix"].as_str()?.to_string(),
+    })
+}
+
 /// The `keyids` of a role entry.
 fn keyids_of(role: &Value) -> Vec<String> {
     role["keyids"]
@@ -302,6 +315,8 @@ impl Repository {
         if let Some(c) = custom {
             entry["custom"] = c;
         }
+        let bin = self.resolve_bin(role, path)?;
+        let role = bin.as_deref().unwrap_or(role);
         self.edit_targets(role, keys, expires, |t| {
             t["targets"][path] = entry;
         })
@@ -342,8 +357,81 @@ impl Repository {
             {
                 return Ok(ids(r));
             }
+            let sr = &doc["signed"]["delegations"]["succinct_roles"];
+            if let Some(bins) = succinct(sr)
+                && bins.is_bin(role)
+            {
+                return Ok(ids(sr));
+            }
         }
         Err(bad(role, "no role delegates to this role"))
+    }
+
+    /// The bin role for `path` when `role` names a succinct delegation's prefix.
+    fn resolve_bin(&self, role: &str, path: &str) -> Result<Option<String>, TufError> {
+        for (name, _) in self.targets_roles()? {
+            let (_, Some(doc)) = self.latest(&crate::client::quote(&name))? else {
+                continue;
+            };
+            if let Some(bins) = succinct(&doc["signed"]["delegations"]["succinct_roles"])
+                && bins.name_prefix == role
+            {
+                return Ok(Some(bins.role_for(path)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Delegates every target path to `2^bits` hash-bin roles `PREFIX-HEX` (TAP 15
+    /// succinct form), all with `keys_pub`; writes each bin's empty version 1 and
+    /// republishes. At most 2^10 bins.
+    #[allow(clippy::too_many_arguments)]
+    pub fn delegate_succinct(
+        &self,
+        delegator: &str,
+        prefix: &str,
+        bits: u32,
+        keys_pub: &[PublicKey],
+        threshold: u64,
+        keys: &[PrivateKey],
+        expires: (i64, i64, i64),
+    ) -> Result<(), TufError> {
+        if !(1..=10).contains(&bits) || prefix.is_empty() {
+            return Err(bad(
+                prefix,
+                "succinct bins need 1..10 bits and a name prefix",
+            ));
+        }
+        let mut ids: Vec<String> = keys_pub.iter().map(|k| k.keyid().to_string()).collect();
+        ids.sort();
+        ids.dedup();
+        let own: Vec<&PrivateKey> = keys
+            .iter()
+            .filter(|k| ids.iter().any(|i| i == k.public_key().keyid()))
+            .collect();
+        let width = format!("{:x}", (1u64 << bits) - 1).len();
+        for n in 0..(1u64 << bits) {
+            let name = format!("{prefix}-{n:0width$x}");
+            let body = json!({"_type": "targets", "spec_version": "1.0.31", "version": 1,
+                "expires": utc(expires.0), "targets": {}});
+            self.store(
+                &format!("1.{}.json", crate::client::quote(&name)),
+                &body,
+                &own,
+            )?;
+        }
+        let mut key_values = serde_json::Map::new();
+        for k in keys_pub {
+            let v = k
+                .to_sslib_value()
+                .to_serde_json()
+                .map_err(|e| bad(prefix, e.to_string()))?;
+            key_values.insert(k.keyid().to_string(), v);
+        }
+        self.edit_targets(delegator, keys, expires, |t| {
+            t["delegations"] = json!({"keys": key_values, "succinct_roles": {
+                "keyids": ids, "threshold": threshold, "bit_length": bits, "name_prefix": prefix}});
+        })
     }
 
     /// Every targets role published (top-level and delegated) with its latest version.

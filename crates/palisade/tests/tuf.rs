@@ -1003,3 +1003,69 @@ fn every_tuf_command_has_examples_and_usage_errors_exit_2() {
     ]);
     assert_eq!(code, 1);
 }
+
+#[test]
+fn succinct_hash_bins_from_our_repository_with_both_clients() {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let repo = our_repo(t);
+    let k = |n: &str| s(&t.join(n)).to_string();
+    run_ok(&["key", "generate", "--type", "ed25519", "--out", &k("bins")]);
+    let r = s(&repo).to_string();
+    let pb = k("bins") + ".pub";
+    run_ok(&[
+        "tuf",
+        "delegate",
+        &r,
+        "--name",
+        "bin",
+        "--to",
+        &pb,
+        "--succinct-bits",
+        "3",
+        "--key",
+        &k("targets"),
+        "--key",
+        &k("snapshot"),
+        "--key",
+        &k("timestamp"),
+    ]);
+    assert!(repo.join("metadata/1.bin-7.json").is_file());
+    std::fs::write(t.join("c.txt"), b"binned file\n").unwrap();
+    let fc = k("c.txt");
+    run_ok(&[
+        "tuf",
+        "add",
+        &r,
+        "--role",
+        "bin",
+        "--file",
+        &fc,
+        "--path",
+        "deep/c.txt",
+        "--key",
+        &k("bins"),
+        "--key",
+        &k("snapshot"),
+        "--key",
+        &k("timestamp"),
+    ]);
+    let srv = Server::start(&repo);
+    let c = init(&repo.join("metadata/1.root.json"));
+    let (code, err) = download(c.path(), &srv, &["deep/c.txt"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
+    let py = palisade_testkit::peer_ok(
+        &script,
+        &[
+            s(&repo.join("metadata/1.root.json")),
+            &srv.url("metadata/"),
+            &srv.url("targets/"),
+            s(&t.join("py")),
+            "deep/c.txt",
+        ],
+        &[],
+        t,
+    );
+    assert_eq!(py, "deep/c.txt 12\n");
+}

@@ -67,7 +67,9 @@ Consistent snapshots are on: files are published as N.ROLE.json and targets/HASH
   palisade tuf delegate repo --name team-a --to a.pub --paths 'team-a/*' --key t --key s --key ts
   palisade tuf delegate repo --name bin-0 --to bins.pub --hash-prefix 0 --hash-prefix 1 \\
       --terminating --key t --key s --key ts
-  palisade tuf add repo --role team-a --file app.tar.gz --path team-a/app.tar.gz --key a --key s --key ts")]
+  palisade tuf add repo --role team-a --file app.tar.gz --path team-a/app.tar.gz --key a --key s --key ts
+  palisade tuf delegate repo --name bin --to bins.pub --succinct-bits 4 --key t --key s --key ts
+  palisade tuf add repo --role bin --file app.tar.gz --key bins --key s --key ts")]
     Delegate(DelegateArgs),
     /// Rotate a top-level role's keys: a new root version signed by old and new root keys.
     #[command(after_help = "Examples:
@@ -384,6 +386,10 @@ struct DelegateArgs {
     /// Stop the search after this role.
     #[arg(long)]
     terminating: bool,
+    /// Succinct hash bins (TAP 15): 2^N roles NAME-HEX share the --to keys and cover
+    /// every path; `add --role NAME` then picks the bin of each path.
+    #[arg(long, conflicts_with_all = ["paths", "hash_prefix", "terminating"])]
+    succinct_bits: Option<u32>,
     #[command(flatten)]
     keys: RepoKeys,
 }
@@ -566,6 +572,23 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
             };
             if a.threshold == 0 {
                 return Err(anyhow!("--threshold must be at least 1"));
+            }
+            if let Some(bits) = a.succinct_bits {
+                Repository::open(&a.dir).delegate_succinct(
+                    &a.delegator,
+                    &a.name,
+                    bits,
+                    &pubs,
+                    a.threshold,
+                    &a.keys.load()?,
+                    a.keys.expires(),
+                )?;
+                g.info(format!(
+                    "delegated to {} hash bins {}-*",
+                    1u64 << bits,
+                    a.name
+                ));
+                return Ok(ExitCode::SUCCESS);
             }
             Repository::open(&a.dir).delegate(
                 &a.delegator,

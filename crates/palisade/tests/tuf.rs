@@ -183,6 +183,30 @@ fn download(c: &Path, srv: &Server, targets: &[&str], extra: &[&str]) -> (i32, S
     client(&a.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
+/// Serves `repo`, initialises a client with its `1.root.json` and downloads `targets`
+/// (which must succeed).
+fn serve_and_download(repo: &Path, targets: &[&str]) -> (Server, tempfile::TempDir) {
+    let srv = Server::start(repo);
+    let c = init(&repo.join("metadata/1.root.json"));
+    let (code, err) = download(c.path(), &srv, targets, &[]);
+    assert_eq!(code, 0, "{err}");
+    (srv, c)
+}
+
+/// python-tuf's ngclient.Updater downloading `targets` from `repo` served by `srv`.
+fn py_updater(repo: &Path, srv: &Server, work: &Path, targets: &[&str]) -> String {
+    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
+    let mut args = vec![
+        s(&repo.join("metadata/1.root.json")).to_string(),
+        srv.url("metadata/"),
+        srv.url("targets/"),
+        s(work).to_string(),
+    ];
+    args.extend(targets.iter().map(|t| t.to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    palisade_testkit::peer_ok(&script, &args, &[], work.parent().unwrap())
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -551,10 +575,7 @@ fn interop_python_tuf_metadata_api_repository() {
     let repo = tmp.path().join("repo");
     let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_repo.py");
     palisade_testkit::peer_ok(&script, &[s(&repo)], &[], tmp.path());
-    let srv = Server::start(&repo);
-    let c = init(&repo.join("metadata/1.root.json"));
-    let (code, err) = download(c.path(), &srv, &["file1.txt", "team/app.tar.gz"], &[]);
-    assert_eq!(code, 0, "{err}");
+    let (_srv, c) = serve_and_download(&repo, &["file1.txt", "team/app.tar.gz"]);
     assert_eq!(
         std::fs::read(c.path().join("out/team%2Fapp.tar.gz")).unwrap(),
         b"delegated target bytes\n"
@@ -652,10 +673,7 @@ fn our_repo(tmp: &Path) -> PathBuf {
 fn our_repository_with_offline_root_serves_our_client() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = our_repo(tmp.path());
-    let srv = Server::start(&repo);
-    let c = init(&repo.join("metadata/1.root.json"));
-    let (code, err) = download(c.path(), &srv, &["a.txt", "dir/sub/b.bin"], &[]);
-    assert_eq!(code, 0, "{err}");
+    let (srv, c) = serve_and_download(&repo, &["a.txt", "dir/sub/b.bin"]);
     assert_eq!(
         std::fs::read(c.path().join("out/a.txt")).unwrap(),
         b"first artefact\n"
@@ -676,20 +694,7 @@ fn interop_python_tuf_updater_reads_our_repository() {
     let repo = our_repo(tmp.path());
     let srv = Server::start(&repo);
     let work = tmp.path().join("py");
-    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
-    let out = palisade_testkit::peer_ok(
-        &script,
-        &[
-            s(&repo.join("metadata/1.root.json")),
-            &srv.url("metadata/"),
-            &srv.url("targets/"),
-            s(&work),
-            "a.txt",
-            "dir/sub/b.bin",
-        ],
-        &[],
-        tmp.path(),
-    );
+    let out = py_updater(&repo, &srv, &work, &["a.txt", "dir/sub/b.bin"]);
     assert_eq!(out, "a.txt 15\ndir/sub/b.bin 5000\n");
 }
 
@@ -867,20 +872,7 @@ fn repository_delegate_rotate_revoke_expire_with_both_clients() {
         serde_json::from_slice(&std::fs::read(c.path().join("meta/root.json")).unwrap()).unwrap();
     assert_eq!(root["signed"]["version"], json!(5));
 
-    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
-    let py = palisade_testkit::peer_ok(
-        &script,
-        &[
-            s(&repo.join("metadata/1.root.json")),
-            &srv.url("metadata/"),
-            &srv.url("targets/"),
-            s(&t.join("py")),
-            "team/app",
-            "x/any",
-        ],
-        &[],
-        t,
-    );
+    let py = py_updater(&repo, &srv, &t.join("py"), &["team/app", "x/any"]);
     assert_eq!(py, "team/app 9\nx/any 7\n");
 
     // expire: fresh now; a timestamp of one day fails --within-days 2.
@@ -1050,22 +1042,7 @@ fn succinct_hash_bins_from_our_repository_with_both_clients() {
         "--key",
         &k("timestamp"),
     ]);
-    let srv = Server::start(&repo);
-    let c = init(&repo.join("metadata/1.root.json"));
-    let (code, err) = download(c.path(), &srv, &["deep/c.txt"], &[]);
-    assert_eq!(code, 0, "{err}");
-    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
-    let py = palisade_testkit::peer_ok(
-        &script,
-        &[
-            s(&repo.join("metadata/1.root.json")),
-            &srv.url("metadata/"),
-            &srv.url("targets/"),
-            s(&t.join("py")),
-            "deep/c.txt",
-        ],
-        &[],
-        t,
-    );
+    let (srv, _c) = serve_and_download(&repo, &["deep/c.txt"]);
+    let py = py_updater(&repo, &srv, &t.join("py"), &["deep/c.txt"]);
     assert_eq!(py, "deep/c.txt 12\n");
 }

@@ -13,7 +13,8 @@ fi
   'cryptography==50.0.2' \
   'jsonschema==4.26.0' \
   'in-toto==3.1.0' \
-  'sarif-pydantic==0.6.2'
+  'sarif-pydantic==0.6.2' \
+  'tuf==7.0.1'
 # Headless Chromium renders the audit's HTML report in a test (Debian's package).
 if ! command -v chromium >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ]; then

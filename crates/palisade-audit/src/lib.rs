@@ -187,6 +187,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
             "in-toto" if def.id == "build.policy-adherence" => {
                 check_layouts(repo, &files, &opts.keys)
             }
+            "tuf" => check_tuf(repo, &files, &def.id),
             "lockfiles" => match def.id.as_str() {
                 "materials.verify-third-party" => lockfiles.hash_pinning(),
                 _ => lockfiles.tracking(),
@@ -663,6 +664,180 @@ fn check_attestations(
         Status::Pass
     } else {
         Status::Partial
+    };
+    (status, evidence)
+}
+
+/// Largest TUF metadata file the audit reads.
+const TUF_LIMIT: u64 = 5_000_000;
+
+/// TUF evidence: every folder holding `N.root.json` files is a repository; its root chain
+/// must verify (each version self-signed and signed by the previous version's root
+/// threshold) and be unexpired. Per control: `artefacts.rotate-revoke` needs a rotation
+/// in the chain; `deployment.freshness` an unexpired `timestamp.json`;
+/// `build.offline-root` root keys that no online role (timestamp, snapshot) uses.
+fn check_tuf(repo: &Path, files: &RepoFiles, control: &str) -> (Status, Vec<Evidence>) {
+    use palisade_tuf::metadata::{Metadata, RoleType};
+    let mut dirs: std::collections::BTreeMap<String, Vec<(u64, String)>> = Default::default();
+    for rel in files.ending_with(".root.json") {
+        let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel.as_str()));
+        if let Some(v) = name
+            .strip_suffix(".root.json")
+            .and_then(|v| v.parse::<u64>().ok())
+        {
+            dirs.entry(dir.to_string())
+                .or_default()
+                .push((v, rel.clone()));
+        }
+    }
+    if dirs.is_empty() {
+        return (
+            Status::Fail,
+            vec![Evidence::note(
+                "no TUF repository (metadata/N.root.json) in the repository",
+            )],
+        );
+    }
+    let now = palisade_intoto::time::now();
+    let mut evidence = Vec::new();
+    let (mut good, mut bad) = (0usize, 0usize);
+    for (dir, mut roots) in dirs {
+        roots.sort();
+        let mut prev: Option<Metadata> = None;
+        let mut failed = None;
+        for (v, rel) in &roots {
+            let md = palisade_io::read_limited(&repo.join(rel), TUF_LIMIT)
+                .map_err(|e| e.to_string())
+                .and_then(|b| Metadata::parse(&b, RoleType::Root, rel).map_err(|e| e.to_string()));
+            let md = match md {
+                Ok(m) => m,
+                Err(e) => {
+                    failed = Some((rel.clone(), e));
+                    break;
+                }
+            };
+            let check = |signer: &Metadata| -> Result<(), String> {
+                signer
+                    .root()
+                    .ok_or_else(|| "not a root".to_string())?
+                    .verify(&md, "root", rel)
+                    .map_err(|e| e.to_string())
+            };
+            let r = check(&md).and_then(|()| match &prev {
+                Some(p) if p.version + 1 == *v => check(p),
+                Some(p) => Err(format!("version {v} does not follow {}", p.version)),
+                None => Ok(()),
+            });
+            if let Err(e) = r {
+                failed = Some((rel.clone(), e));
+                break;
+            }
+            prev = Some(md);
+        }
+        let Some(last) = prev.filter(|_| failed.is_none()) else {
+            bad += 1;
+            if let Some((rel, e)) = failed {
+                evidence.push(Evidence::at(e, rel.as_str(), None));
+            }
+            continue;
+        };
+        let last_rel = roots.last().map(|(_, r)| r.clone()).unwrap_or_default();
+        if last.is_expired(now) {
+            bad += 1;
+            evidence.push(Evidence::at(
+                format!("root v{} expired on {}", last.version, last.expires_text),
+                last_rel.as_str(),
+                None,
+            ));
+            continue;
+        }
+        let first = roots.first().map(|(v, _)| *v).unwrap_or(1);
+        let chain = format!(
+            "root chain v{first}..v{} verifies, valid until {}",
+            last.version, last.expires_text
+        );
+        let (ok, msg) = match control {
+            "artefacts.rotate-revoke" => (
+                last.version > first,
+                if last.version > first {
+                    format!(
+                        "{chain}: keys were rotated through {} root version(s)",
+                        last.version - first
+                    )
+                } else {
+                    format!("{chain}, but no rotation has been published")
+                },
+            ),
+            "deployment.freshness" => {
+                let ts = if dir.is_empty() {
+                    "timestamp.json".to_string()
+                } else {
+                    format!("{dir}/timestamp.json")
+                };
+                match palisade_io::read_limited(&repo.join(&ts), TUF_LIMIT)
+                    .map_err(|e| e.to_string())
+                    .and_then(|b| {
+                        Metadata::parse(&b, RoleType::Timestamp, &ts).map_err(|e| e.to_string())
+                    })
+                    .and_then(|t| {
+                        last.root()
+                            .ok_or_else(|| "not a root".to_string())?
+                            .verify(&t, "timestamp", &ts)
+                            .map_err(|e| e.to_string())?;
+                        Ok(t)
+                    }) {
+                    Ok(t) if !t.is_expired(now) => (
+                        true,
+                        format!(
+                            "timestamp v{} verifies, valid until {}",
+                            t.version, t.expires_text
+                        ),
+                    ),
+                    Ok(t) => (false, format!("timestamp expired on {}", t.expires_text)),
+                    Err(e) => (false, format!("no valid timestamp: {e}")),
+                }
+            }
+            "build.offline-root" => {
+                let r = last.root();
+                let ids = |role: &str| -> Vec<String> {
+                    r.and_then(|r| r.roles.get(role))
+                        .map(|k| k.keyids.clone())
+                        .unwrap_or_default()
+                };
+                let root_ids = ids("root");
+                let shared = ["timestamp", "snapshot"]
+                    .iter()
+                    .any(|o| ids(o).iter().any(|k| root_ids.contains(k)));
+                (
+                    !shared,
+                    if shared {
+                        format!(
+                            "{chain}, but a root key also signs an online role (timestamp/snapshot)"
+                        )
+                    } else {
+                        format!(
+                            "{chain}; root keys are separate from the online timestamp/snapshot keys"
+                        )
+                    },
+                )
+            }
+            _ => (true, chain),
+        };
+        if ok {
+            good += 1;
+        } else {
+            bad += 1;
+        }
+        evidence.push(Evidence::at(msg, last_rel.as_str(), None));
+    }
+    let status = if bad > 0 {
+        if good > 0 {
+            Status::Partial
+        } else {
+            Status::Fail
+        }
+    } else {
+        Status::Pass
     };
     (status, evidence)
 }

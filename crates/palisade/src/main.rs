@@ -57,6 +57,8 @@ enum Command {
     Hook(cmd::hook::HookArgs),
     /// Check CODEOWNERS: syntax, dead rules, unowned paths, required approvers.
     Codeowners(cmd::codeowners::CodeownersArgs),
+    /// The Update Framework: build and sign a repository; a client that verifies one.
+    Tuf(cmd::tuf::TufArgs),
 }
 
 fn main() -> ExitCode {
@@ -72,6 +74,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(a, &globals),
         Command::Hook(a) => cmd::hook::run(a, &globals),
         Command::Codeowners(a) => cmd::codeowners::run(a, &globals),
+        Command::Tuf(a) => cmd::tuf::run(a, &globals),
     };
     match result {
         Ok(code) => code,

@@ -8,4 +8,5 @@ pub mod hook;
 pub mod intoto;
 pub mod key;
 pub mod sbom;
+pub mod tuf;
 pub mod verify;

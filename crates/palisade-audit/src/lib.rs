@@ -205,7 +205,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
             other => (
                 Status::Unknown,
                 vec![Evidence::note(format!(
-                    "not checked by this version (needs the '{other}' checker)"
+                    "not checked by this version (no evidence gathered for it yet; subsystem: '{other}')"
                 ))],
             ),
         };

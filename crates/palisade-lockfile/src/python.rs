@@ -371,6 +371,25 @@ fn toml_files(files: &Value) -> Vec<Hash> {
         .collect()
 }
 
+/// The `[[package]]` entry of poetry.lock / pdm.lock: its name, the package with its line,
+/// and its dependency groups; `None` (recorded as skipped) without a name or version.
+fn toml_package_head<'a>(cx: &mut Cx, e: &'a Value) -> Option<(&'a str, Package, Vec<&'a str>)> {
+    let (Some(name), Some(version)) = (s(e, "name"), e.get("version").and_then(scalar)) else {
+        cx.skip(
+            None,
+            s(e, "name").unwrap_or("?"),
+            "[[package]] without name or version",
+        );
+        return None;
+    };
+    let mut p = pkg(PY, name, Some(&version));
+    p.line = cx.line_of_next(&format!("name = \"{name}\"\nversion = \"{version}\""));
+    let groups = arr(e.get("groups").unwrap_or(&Value::Null))
+        .filter_map(Value::as_str)
+        .collect();
+    Some((name, p, groups))
+}
+
 /// poetry.lock (lock-version 1.x and 2.x).
 pub(crate) fn poetry(cx: &mut Cx) -> Res<()> {
     let doc = cx.toml()?;
@@ -378,19 +397,9 @@ pub(crate) fn poetry(cx: &mut Cx) -> Res<()> {
     let mut pkgs = Vec::new();
     let mut deps = Vec::new();
     for e in arr(doc.get("package").unwrap_or(&Value::Null)) {
-        let (Some(name), Some(version)) = (s(e, "name"), e.get("version").and_then(scalar)) else {
-            cx.skip(
-                None,
-                s(e, "name").unwrap_or("?"),
-                "[[package]] without name or version",
-            );
+        let Some((name, mut p, groups)) = toml_package_head(cx, e) else {
             continue;
         };
-        let mut p = pkg(PY, name, Some(&version));
-        p.line = cx.line_of_next(&format!("name = \"{name}\"\nversion = \"{version}\""));
-        let groups: Vec<&str> = arr(e.get("groups").unwrap_or(&Value::Null))
-            .filter_map(Value::as_str)
-            .collect();
         p.scope = if truthy(e, "optional") {
             Scope::Optional
         } else if s(e, "category") == Some("dev")
@@ -431,19 +440,9 @@ pub(crate) fn pdm(cx: &mut Cx) -> Res<()> {
     let mut pkgs = Vec::new();
     let mut deps = Vec::new();
     for e in arr(doc.get("package").unwrap_or(&Value::Null)) {
-        let (Some(name), Some(version)) = (s(e, "name"), e.get("version").and_then(scalar)) else {
-            cx.skip(
-                None,
-                s(e, "name").unwrap_or("?"),
-                "[[package]] without name or version",
-            );
+        let Some((_, mut p, groups)) = toml_package_head(cx, e) else {
             continue;
         };
-        let mut p = pkg(PY, name, Some(&version));
-        p.line = cx.line_of_next(&format!("name = \"{name}\"\nversion = \"{version}\""));
-        let groups: Vec<&str> = arr(e.get("groups").unwrap_or(&Value::Null))
-            .filter_map(Value::as_str)
-            .collect();
         if !groups.is_empty() && !groups.contains(&"default") {
             p.scope = Scope::Dev;
         }

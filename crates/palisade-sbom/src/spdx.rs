@@ -164,18 +164,7 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
     doc["documentNamespace"] = json!(PLACEHOLDER);
     let bytes = to_bytes(&doc);
     let uuid = content_uuid(&bytes);
-    let slug: String = sbom
-        .project
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let slug = crate::namespace_slug(&sbom.project.name);
     let ns = format!("https://spdx.org/spdxdocs/palisade/{slug}-{uuid}");
     crate::replace_once(bytes, PLACEHOLDER, &ns)
 }

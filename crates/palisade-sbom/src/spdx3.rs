@@ -179,18 +179,7 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
         "@graph": graph,
     });
     let bytes = to_bytes(&doc);
-    let slug: String = sbom
-        .project
-        .name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    let slug = crate::namespace_slug(&sbom.project.name);
     let base = format!(
         "https://spdx.org/spdxdocs/palisade/{slug}-{}",
         content_uuid(&bytes)

@@ -286,6 +286,20 @@ pub(crate) fn spdx_expression(licenses: &[String]) -> Option<String> {
     })
 }
 
+/// The project name as it appears in SPDX document namespaces: ASCII letters, digits,
+/// `.` and `-`; anything else becomes `-`.
+pub(crate) fn namespace_slug(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,18 +317,4 @@ mod tests {
         assert_eq!(u.len(), 36);
         assert_eq!(&u[14..15], "5");
     }
-}
-
-/// The project name as it appears in SPDX document namespaces: ASCII letters, digits,
-/// `.` and `-`; anything else becomes `-`.
-pub(crate) fn namespace_slug(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
 }

@@ -11,6 +11,8 @@
 //!   result per failing or partial control), [`render_html`] (one self-contained page with
 //!   a status chart per phase, no network), [`render_table`] (for a terminal, optionally
 //!   coloured).
+//! * [`findings`]: the one SARIF 2.1.0 writer for engines' findings (secrets, CI audit,
+//!   vulnerability check): rules, results with regions, snippets and fingerprints.
 //!
 //! Everything is deterministic: controls keep the catalogue's order, evidence the order
 //! the engine gave, and nothing (no time, no host name) is added that the input does not
@@ -20,6 +22,7 @@ use std::fmt::Write as _;
 
 use serde::{Deserialize, Serialize};
 
+pub mod findings;
 mod html;
 mod sarif;
 

@@ -143,3 +143,22 @@ pub fn signed_repo(cache_dir: &Path) -> PathBuf {
         }
     }
 }
+
+/// Checks a SARIF file against the SARIF 2.1.0 object model (PyPI `sarif-pydantic` in the
+/// peers' environment): `Ok` when accepted, `Err(message)` when refused. Every command
+/// that writes SARIF tests its output with this, and that a broken document is refused.
+pub fn sarif_check(path: &Path) -> Result<(), String> {
+    let check = "import json,sys; from sarif_pydantic import sarif; \
+                 d=json.load(open(sys.argv[1])); assert d.get('version')=='2.1.0', 'version'; \
+                 sarif.Sarif.model_validate(d)";
+    let out = Command::new(peer_python())
+        .args(["-c", check])
+        .arg(path)
+        .output()
+        .expect("running sarif-pydantic");
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}

@@ -203,27 +203,15 @@ fn every_format_renders_and_json_is_deterministic_and_valid() {
         .stdout;
     let sarif: serde_json::Value = serde_json::from_slice(&sarif_bytes).unwrap();
     // the SARIF 2.1.0 object model (PyPI sarif-pydantic) accepts it, and refuses a broken one
-    let check = "import json,sys; from sarif_pydantic import sarif; sarif.Sarif.model_validate(json.load(open(sys.argv[1])))";
     std::fs::write(d.join("audit.sarif"), &sarif_bytes).unwrap();
-    let out = std::process::Command::new(peer_python())
-        .args(["-c", check])
-        .arg(d.join("audit.sarif"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    palisade_testkit::sarif_check(&d.join("audit.sarif")).unwrap();
     let mut broken = sarif.clone();
     broken["runs"][0]["results"][0]["level"] = "catastrophic".into();
     std::fs::write(d.join("broken.sarif"), broken.to_string()).unwrap();
-    let out = std::process::Command::new(peer_python())
-        .args(["-c", check])
-        .arg(d.join("broken.sarif"))
-        .output()
-        .unwrap();
-    assert!(!out.status.success(), "a bad level must be refused");
+    assert!(
+        palisade_testkit::sarif_check(&d.join("broken.sarif")).is_err(),
+        "a bad level must be refused"
+    );
     assert_eq!(sarif["version"], "2.1.0");
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(

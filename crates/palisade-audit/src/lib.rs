@@ -23,6 +23,10 @@
 //! * `sbom` (for `materials.sbom`): SBOM statements (predicate types
 //!   `https://cyclonedx.org/bom`, `https://spdx.dev/Document`) in those bundles, signed by
 //!   a trusted key.
+//! * `forge` (branch protection, two-party review, MFA, roles, keys): `palisade-forge`,
+//!   from the GitHub API with a token, or answers exported earlier (`--forge-data`);
+//!   without either, `unknown (needs forge access)` — plus the repository's own half
+//!   (a CONTRIBUTING file, remotes that embed credentials).
 //! * `manual`: organisational controls a person must check.
 //!
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
@@ -33,6 +37,7 @@ mod source;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use palisade_forge::{Access, Assessment, DirApi, Flavour, ForgeRepo, HttpApi, Local};
 use palisade_keys::PublicKey;
 use palisade_report::{ControlResult, Evidence, Phase, Report, Status, Tool};
 use serde::Deserialize;
@@ -120,12 +125,36 @@ pub struct AuditConfig {
     /// Public keys trusted to sign attestations (paths relative to the repository).
     #[serde(default)]
     pub keys: Vec<String>,
+    /// The `[forge]` table.
+    #[serde(skip)]
+    pub forge: ForgeConfig,
+}
+
+/// The `[forge]` table of `palisade.toml`: which forge repository the audit asks about
+/// and how strictly.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ForgeConfig {
+    /// `owner/name` (or a URL) on the forge, when the remotes do not say.
+    pub repo: Option<String>,
+    /// `github` or `gitlab`, for a self-hosted forge whose host name does not say.
+    pub kind: Option<String>,
+    /// API root (e.g. `https://github.example.com/api/v3`).
+    pub api: Option<String>,
+    /// How many recently merged pull requests are checked for independent review.
+    pub pr_limit: Option<usize>,
+    /// Most admins before least privilege counts as not met.
+    pub max_admins: Option<usize>,
+    /// Fewest independent approvals each change needs (default 2).
+    pub min_approvals: Option<u64>,
 }
 
 #[derive(Deserialize)]
 struct ConfigFile {
     #[serde(default)]
     audit: AuditConfig,
+    #[serde(default)]
+    forge: ForgeConfig,
 }
 
 impl AuditConfig {
@@ -144,7 +173,9 @@ impl AuditConfig {
             palisade_io::read_limited(&path, 1024 * 1024).map_err(|e| err(e.to_string()))?;
         let text = String::from_utf8(bytes).map_err(|_| err("not UTF-8".into()))?;
         let file: ConfigFile = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-        Ok(file.audit)
+        let mut audit = file.audit;
+        audit.forge = file.forge;
+        Ok(audit)
     }
 }
 
@@ -155,6 +186,130 @@ pub struct Options {
     pub controls: Vec<String>,
     /// Keys trusted to sign attestations.
     pub keys: Vec<PublicKey>,
+    /// Where forge answers come from.
+    pub forge: ForgeSource,
+}
+
+/// Where the forge controls' answers come from.
+#[derive(Debug, Clone, Default)]
+pub struct ForgeSource {
+    /// Answers exported earlier (`palisade forge export`).
+    pub data_dir: Option<PathBuf>,
+    /// A token for GitHub's API.
+    pub github_token: Option<String>,
+    /// A token for GitLab's API.
+    pub gitlab_token: Option<String>,
+    /// The API root (default: the forge's own, from the repository's host).
+    pub api: Option<String>,
+    /// The repository on the forge (`owner/name` or URL), if the remotes do not say.
+    pub repo: Option<String>,
+    /// `github` / `gitlab`, for hosts whose name does not say.
+    pub kind: Option<String>,
+    /// Never ask the network, even with a token.
+    pub offline: bool,
+    /// Tunables.
+    pub settings: palisade_forge::Settings,
+}
+
+/// The forge repository and how to reach it, as `palisade audit` and `palisade forge
+/// export` resolve them: `source.repo` or the repository's remotes.
+pub fn forge_repo(repo: &Path, source: &ForgeSource) -> Result<ForgeRepo, String> {
+    let flavour = match source.kind.as_deref() {
+        None => None,
+        Some("github") => Some(Flavour::GitHub),
+        Some("gitlab") => Some(Flavour::GitLab),
+        Some(other) => return Err(format!("unknown forge kind '{other}' (github or gitlab)")),
+    };
+    if let Some(spec) = &source.repo {
+        let url = if spec.contains("://") || spec.contains('@') {
+            spec.clone()
+        } else {
+            let host = match flavour {
+                Some(Flavour::GitLab) => "gitlab.com",
+                _ => "github.com",
+            };
+            format!("https://{host}/{spec}")
+        };
+        return ForgeRepo::from_url(&url, flavour.or(Some(Flavour::GitHub)))
+            .ok_or_else(|| format!("'{spec}' does not name a repository on a forge"));
+    }
+    let remotes = remotes(repo);
+    ForgeRepo::from_remotes(&remotes, flavour).ok_or_else(|| {
+        if remotes.is_empty() {
+            "the repository has no git remote naming its forge (set [forge] repo or --forge-repo)"
+                .to_string()
+        } else {
+            "no git remote points at GitHub or GitLab (set [forge] repo / kind, or --forge-repo)"
+                .to_string()
+        }
+    })
+}
+
+fn remotes(repo: &Path) -> Vec<(String, String)> {
+    palisade_source::Repo::discover(repo)
+        .map(|r| r.remotes())
+        .unwrap_or_default()
+}
+
+fn forge_assessment(repo: &Path, files: &RepoFiles, source: &ForgeSource) -> Assessment {
+    let contributing = files
+        .paths
+        .iter()
+        .filter(|p| {
+            let lower = p.to_ascii_lowercase();
+            [
+                "contributing.md",
+                "contributing.rst",
+                "contributing.txt",
+                "contributing",
+            ]
+            .iter()
+            .any(|n| {
+                lower == *n
+                    || lower == format!(".github/{n}")
+                    || lower == format!("docs/{n}")
+                    || lower == format!(".gitlab/{n}")
+            })
+        })
+        .cloned()
+        .collect();
+    let local = Local {
+        contributing,
+        remotes: remotes(repo),
+    };
+    let resolved = forge_repo(repo, source);
+    let dir_api;
+    let http_api;
+    let token = resolved.as_ref().ok().and_then(|r| match r.flavour {
+        Flavour::GitHub => source.github_token.clone(),
+        Flavour::GitLab => source.gitlab_token.clone(),
+    });
+    let access = match (&resolved, &source.data_dir, &token) {
+        (Err(e), _, _) => Access::None(format!("needs forge access: {e}")),
+        (Ok(r), Some(dir), _) => {
+            dir_api = DirApi::new(dir);
+            Access::Api(&dir_api, r)
+        }
+        (Ok(_), None, _) if source.offline => {
+            Access::None("needs forge access (--offline: the forge's API was not asked)".into())
+        }
+        (Ok(r), None, Some(token)) => {
+            let base = source.api.clone().unwrap_or_else(|| r.default_api());
+            http_api = HttpApi::new(r.flavour, &base, Some(token.clone()));
+            Access::Api(&http_api, r)
+        }
+        (Ok(r), None, None) => Access::None(format!(
+            "needs forge access: {} on {} (pass {}, or --forge-data DIR from \
+             `palisade forge export`)",
+            r.path,
+            r.host,
+            match r.flavour {
+                Flavour::GitHub => "--github-token / GITHUB_TOKEN",
+                Flavour::GitLab => "--gitlab-token / GITLAB_TOKEN",
+            }
+        )),
+    };
+    palisade_forge::assess(access, &local, &source.settings)
 }
 
 /// Audits the repository at `repo`.
@@ -174,6 +329,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
     let files = RepoFiles::scan(repo)?;
     let lockfiles = Lockfiles::read(repo);
     let signatures = std::cell::OnceCell::new();
+    let forge = std::cell::OnceCell::new();
     let mut controls = Vec::new();
     for def in defs {
         if !opts.controls.is_empty() && !opts.controls.contains(&def.id) {
@@ -196,6 +352,9 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
                 .get_or_init(|| source::Signatures::gather(repo))
                 .control(&def.id),
             "codeowners" => source::codeowners_control(repo),
+            "forge" => forge
+                .get_or_init(|| forge_assessment(repo, &files, &opts.forge))
+                .control(&def.id),
             "manual" => (
                 Status::Manual,
                 vec![Evidence::note(

@@ -210,6 +210,21 @@ impl Repo {
         };
         Some(p)
     }
+
+    /// The remotes and their fetch URLs as configured (`remote.NAME.url`), sorted by
+    /// name. The URLs are returned as written, credentials included: callers must not
+    /// print them unredacted.
+    pub fn remotes(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for name in self.inner.remote_names() {
+            let key = format!("remote.{name}.url");
+            if let Some(url) = self.inner.config_snapshot().string(key.as_str()) {
+                out.push((name.to_string(), url.to_string()));
+            }
+        }
+        out.sort();
+        out
+    }
 }
 
 /// Reads an object's bytes.

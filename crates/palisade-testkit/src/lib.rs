@@ -162,3 +162,5 @@ pub fn sarif_check(path: &Path) -> Result<(), String> {
         Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
 }
+
+pub mod forge;

@@ -12,6 +12,8 @@ fn palisade(dir: &Path) -> Command {
     let mut c = Command::cargo_bin("palisade").unwrap();
     c.current_dir(dir)
         .env_remove("PALISADE_PASSPHRASE")
+        .env_remove("GITHUB_TOKEN")
+        .env_remove("GITLAB_TOKEN")
         .env("NO_COLOR", "1");
     c
 }

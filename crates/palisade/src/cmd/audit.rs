@@ -37,6 +37,8 @@ enum AuditFormat {
   palisade audit --format sarif --out palisade.sarif
   palisade audit --key release.pub --require artefacts.sign-every-step
   palisade audit --list
+  GITHUB_TOKEN=… palisade audit            # forge controls from the GitHub API
+  palisade forge export --out forge-data && palisade audit --forge-data forge-data
 
 Statuses: pass, fail, partial, unknown (not checked by this version, or no data),
 not-applicable, manual (organisational). Exit 1 when a control listed in palisade.toml
@@ -63,6 +65,61 @@ pub struct AuditArgs {
     /// List the controls and exit.
     #[arg(long)]
     list: bool,
+    #[command(flatten)]
+    forge: ForgeArgs,
+}
+
+/// Where the forge controls (branch protection, reviews, MFA, roles, keys) get answers.
+#[derive(Args, Clone, Debug)]
+pub struct ForgeArgs {
+    /// A GitHub token for the forge controls (read-only; admin rights show more).
+    #[arg(long, env = "GITHUB_TOKEN", hide_env_values = true)]
+    github_token: Option<String>,
+    /// A GitLab token for the forge controls.
+    #[arg(long, env = "GITLAB_TOKEN", hide_env_values = true)]
+    gitlab_token: Option<String>,
+    /// Forge answers exported earlier by `palisade forge export` (no network).
+    #[arg(long, value_name = "DIR")]
+    forge_data: Option<PathBuf>,
+    /// The forge's API root (default: from the repository's host, e.g. https://api.github.com).
+    #[arg(long, value_name = "URL")]
+    forge_api: Option<String>,
+    /// The repository on the forge, OWNER/NAME or a URL (default: from the git remotes).
+    #[arg(long, value_name = "OWNER/NAME")]
+    forge_repo: Option<String>,
+    /// The forge's kind for a host whose name does not say.
+    #[arg(long, value_parser = ["github", "gitlab"])]
+    forge_kind: Option<String>,
+    /// Ask no server, even with a token (forge controls stay unknown).
+    #[arg(long)]
+    offline: bool,
+}
+
+impl ForgeArgs {
+    /// Flags over `palisade.toml` `[forge]`.
+    pub fn source(&self, config: &palisade_audit::ForgeConfig) -> palisade_audit::ForgeSource {
+        let mut settings = palisade_forge::Settings::default();
+        if let Some(n) = config.pr_limit {
+            settings.pr_limit = n;
+        }
+        if let Some(n) = config.max_admins {
+            settings.max_admins = n;
+        }
+        if let Some(n) = config.min_approvals {
+            settings.min_approvals = n;
+        }
+        let kind = self.forge_kind.clone().or_else(|| config.kind.clone());
+        palisade_audit::ForgeSource {
+            data_dir: self.forge_data.clone(),
+            github_token: self.github_token.clone().filter(|t| !t.is_empty()),
+            gitlab_token: self.gitlab_token.clone().filter(|t| !t.is_empty()),
+            api: self.forge_api.clone().or_else(|| config.api.clone()),
+            repo: self.forge_repo.clone().or_else(|| config.repo.clone()),
+            kind,
+            offline: self.offline,
+            settings,
+        }
+    }
 }
 
 /// Runs `palisade audit`.
@@ -102,6 +159,7 @@ pub fn run(a: AuditArgs, g: &Globals) -> Result<ExitCode> {
         &Options {
             controls: a.controls.clone(),
             keys,
+            forge: a.forge.source(&config.forge),
         },
     )
     .with_context(|| format!("auditing {}", a.path.display()))?;

@@ -4,6 +4,7 @@ pub mod attest;
 pub mod audit;
 pub mod codeowners;
 pub mod dsse;
+pub mod forge;
 pub mod hook;
 pub mod intoto;
 pub mod key;

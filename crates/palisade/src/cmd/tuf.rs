@@ -134,49 +134,31 @@ enum ClientAction {
 /// Largest root file accepted by `init`.
 const ROOT_LIMIT: u64 = 512_000;
 
-/// HTTP(S)-less blocking fetcher over `ureq` (plain HTTP).
+/// The TUF client's fetcher: Palisade's one HTTP(S) client (`palisade-http`: TLS with
+/// the platform's roots, timeouts, bounded bodies, no redirects).
 struct Http {
-    agent: ureq::Agent,
+    client: palisade_http::Client,
 }
 
 impl Http {
     fn new() -> Self {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(Duration::from_secs(60)))
-            .http_status_as_error(false)
-            .build()
-            .into();
-        Http { agent }
+        Http {
+            client: palisade_http::Client::new(Duration::from_secs(60)),
+        }
     }
 }
 
 impl Fetcher for Http {
     fn fetch(&self, url: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
-        let mut resp = self
-            .agent
-            .get(url)
-            .call()
-            .map_err(|e| FetchError::Other(e.to_string()))?;
-        let status = resp.status().as_u16();
-        if status == 403 || status == 404 {
-            return Err(FetchError::NotFound(status));
+        let resp = self.client.get(url, &[], max_len).map_err(|e| match e {
+            palisade_http::HttpError::TooLarge { .. } => FetchError::TooLarge(max_len),
+            other => FetchError::Other(other.to_string()),
+        })?;
+        match resp.status {
+            200 => Ok(resp.body),
+            403 | 404 => Err(FetchError::NotFound(resp.status)),
+            status => Err(FetchError::Other(format!("HTTP {status}"))),
         }
-        if status != 200 {
-            return Err(FetchError::Other(format!("HTTP {status}")));
-        }
-        let body = resp
-            .body_mut()
-            .with_config()
-            .limit(max_len.saturating_add(1))
-            .read_to_vec()
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge(max_len),
-                other => FetchError::Other(other.to_string()),
-            })?;
-        if body.len() as u64 > max_len {
-            return Err(FetchError::TooLarge(max_len));
-        }
-        Ok(body)
     }
 }
 

@@ -79,11 +79,17 @@ pub trait Api {
 
     /// Every page of a listing (arrays concatenated), up to [`MAX_PAGES`].
     fn get_all(&self, path: &str) -> Result<Vec<Value>, ApiError> {
+        self.get_some(path, usize::MAX)
+    }
+
+    /// Pages of a listing until it holds at least `want` items (or ends, or
+    /// [`MAX_PAGES`]).
+    fn get_some(&self, path: &str, want: usize) -> Result<Vec<Value>, ApiError> {
         let mut out = Vec::new();
         let mut next = Some(path.to_string());
         let mut pages = 0;
         while let Some(p) = next.take() {
-            if pages == MAX_PAGES {
+            if pages == MAX_PAGES || out.len() >= want {
                 break;
             }
             pages += 1;
@@ -403,8 +409,8 @@ impl Api for Recorder<'_> {
         }
     }
 
-    fn get_all(&self, path: &str) -> Result<Vec<Value>, ApiError> {
-        match self.inner.get_all(path) {
+    fn get_some(&self, path: &str, want: usize) -> Result<Vec<Value>, ApiError> {
+        match self.inner.get_some(path, want) {
             Ok(items) => {
                 self.write(path, &Value::Array(items.clone()))?;
                 Ok(items)

@@ -13,23 +13,14 @@ use palisade_report::{Evidence, Status};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
-use crate::{Api, ApiError, Assessment, CONTROLS, ForgeRepo, Settings, key_strength};
+use crate::verdict::{
+    BranchRules, DeployKey, ReviewTally, branch_verdict, keys_verdict, review_verdict,
+    roles_verdict,
+};
+/// A single page (not a listing).
+const ONE: usize = 0;
 
-/// The rules in force on a branch, from classic protection and rulesets together.
-#[derive(Debug, Default)]
-struct BranchRules {
-    pr_required: bool,
-    approvals: u64,
-    dismiss_stale: bool,
-    last_push_approval: bool,
-    code_owners: bool,
-    status_checks: Vec<String>,
-    force_push_blocked: bool,
-    deletion_blocked: bool,
-    signatures: bool,
-    admins_enforced: bool,
-    sources: Vec<String>,
-}
+use crate::{Api, ApiError, Assessment, CONTROLS, ForgeRepo, Settings};
 
 fn flag(v: &Value, ptr: &str) -> bool {
     v.pointer(ptr).and_then(Value::as_bool).unwrap_or(false)
@@ -144,12 +135,12 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
         .to_string();
     let enc_branch = utf8_percent_encode(&branch, NON_ALPHANUMERIC).to_string();
     let mut fatal: Option<ApiError> = None;
-    let mut ask = |path: String, all: bool| -> Result<Value, ApiError> {
+    let mut ask = |path: String, want: usize| -> Result<Value, ApiError> {
         if let Some(e) = &fatal {
             return Err(e.clone());
         }
-        let r = if all {
-            api.get_all(&path).map(Value::Array)
+        let r = if want > 0 {
+            api.get_some(&path, want).map(Value::Array)
         } else {
             api.get(&path).map(|p| p.body)
         };
@@ -165,7 +156,7 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
     let mut rules = BranchRules::default();
     let mut notes = Vec::new();
     let mut known = false;
-    match ask(format!("{base}/branches/{enc_branch}/protection"), false) {
+    match ask(format!("{base}/branches/{enc_branch}/protection"), ONE) {
         Ok(p) => {
             rules.add_classic(&p);
             known = true;
@@ -180,7 +171,7 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
     }
     match ask(
         format!("{base}/rules/branches/{enc_branch}?per_page=100"),
-        true,
+        usize::MAX,
     ) {
         Ok(Value::Array(rs)) => {
             known = true;
@@ -207,7 +198,7 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
         .and_then(Value::as_str)
         .unwrap_or_default();
     let mfa = if owner_type == "Organization" {
-        match ask(format!("orgs/{}", repo.owner()), false) {
+        match ask(format!("orgs/{}", repo.owner()), ONE) {
             Ok(org) => match org
                 .get("two_factor_requirement_enabled")
                 .and_then(Value::as_bool)
@@ -252,54 +243,32 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
     // --- roles ------------------------------------------------------------------------
     let roles = match ask(
         format!("{base}/collaborators?affiliation=all&per_page=100"),
-        true,
+        usize::MAX,
     ) {
         Ok(Value::Array(people)) => {
-            let mut counts: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-            for p in &people {
-                let login = p
-                    .get("login")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?")
-                    .to_string();
-                let role = if flag(p, "/permissions/admin") {
-                    "admin"
-                } else if flag(p, "/permissions/maintain") {
-                    "maintain"
-                } else if flag(p, "/permissions/push") {
-                    "write"
-                } else if flag(p, "/permissions/triage") {
-                    "triage"
-                } else {
-                    "read"
-                };
-                counts.entry(role).or_default().push(login);
-            }
-            let admins = counts.get("admin").map(Vec::len).unwrap_or(0);
-            let summary = ["admin", "maintain", "write", "triage", "read"]
+            let people = people
                 .iter()
-                .map(|r| format!("{} {r}", counts.get(r).map(Vec::len).unwrap_or(0)))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let mut ev = vec![Evidence::note(format!(
-                "{} collaborators: {summary}",
-                people.len()
-            ))];
-            if let Some(a) = counts.get("admin") {
-                let mut a = a.clone();
-                a.sort();
-                ev.push(Evidence::note(format!("admins: {}", a.join(", "))));
-            }
-            if admins > settings.max_admins {
-                ev.push(Evidence::note(format!(
-                    "{admins} people hold admin rights, more than the {} allowed \
-                     (least privilege; [forge] max-admins)",
-                    settings.max_admins
-                )));
-                (Status::Partial, ev)
-            } else {
-                (Status::Pass, ev)
-            }
+                .map(|p| {
+                    let login = p.get("login").and_then(Value::as_str).unwrap_or("?");
+                    let role = if flag(p, "/permissions/admin") {
+                        "admin"
+                    } else if flag(p, "/permissions/maintain") {
+                        "maintain"
+                    } else if flag(p, "/permissions/push") {
+                        "write"
+                    } else if flag(p, "/permissions/triage") {
+                        "triage"
+                    } else {
+                        "read"
+                    };
+                    (login.to_string(), role)
+                })
+                .collect();
+            roles_verdict(
+                people,
+                &["admin", "maintain", "write", "triage", "read"],
+                settings,
+            )
         }
         Ok(_) => (Status::Unknown, vec![]),
         Err(e) => (Status::Unknown, vec![Evidence::note(format!("roles: {e}"))]),
@@ -307,40 +276,25 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
     out.set("source.contribution-policy", roles.0, roles.1);
 
     // --- keys ---------------------------------------------------------------------------
-    let keys = match ask(format!("{base}/keys?per_page=100"), true) {
-        Ok(Value::Array(keys)) => {
-            let mut ev = vec![Evidence::note(
-                "GitHub accepts no passwords for git over HTTPS or SSH (keys or tokens only)",
-            )];
-            let mut status = Status::Pass;
-            for k in &keys {
-                let title = k.get("title").and_then(Value::as_str).unwrap_or("?");
-                let (alg, weak) = key_strength(k.get("key").and_then(Value::as_str).unwrap_or(""));
-                let writes = k.get("read_only").and_then(Value::as_bool) == Some(false);
-                if weak {
-                    status = Status::Fail;
-                    ev.push(Evidence::note(format!(
-                        "deploy key '{title}' is weak ({alg})"
-                    )));
-                } else if writes {
-                    if status == Status::Pass {
-                        status = Status::Partial;
-                    }
-                    ev.push(Evidence::note(format!(
-                        "deploy key '{title}' ({alg}) has write access: a long-lived \
-                         credential that can push (prefer short-lived tokens)"
-                    )));
-                } else {
-                    ev.push(Evidence::note(format!(
-                        "deploy key '{title}' ({alg}), read-only"
-                    )));
-                }
-            }
-            if keys.is_empty() {
-                ev.push(Evidence::note("no deploy keys"));
-            }
-            (status, ev)
-        }
+    let keys = match ask(format!("{base}/keys?per_page=100"), usize::MAX) {
+        Ok(Value::Array(keys)) => keys_verdict(
+            "GitHub accepts no passwords for git over HTTPS or SSH (keys or tokens only)",
+            keys.iter()
+                .map(|k| DeployKey {
+                    title: k
+                        .get("title")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_string(),
+                    key: k
+                        .get("key")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string(),
+                    writes: k.get("read_only").and_then(Value::as_bool) == Some(false),
+                })
+                .collect(),
+        ),
         Ok(_) => (Status::Unknown, vec![]),
         Err(e) => (
             Status::Unknown,
@@ -348,81 +302,6 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
         ),
     };
     out.set("source.ssh-keys", keys.0, keys.1);
-}
-
-fn branch_verdict(
-    branch: &str,
-    r: &BranchRules,
-    known: bool,
-    mut ev: Vec<Evidence>,
-) -> (Status, Vec<Evidence>) {
-    if !known {
-        return (Status::Unknown, ev);
-    }
-    if !r.sources.is_empty() {
-        ev.push(Evidence::note(format!(
-            "'{branch}' is governed by {}",
-            r.sources.join(", ")
-        )));
-    }
-    let mut met = 0;
-    let checks = [
-        (
-            r.pr_required,
-            format!(
-                "pull requests required ({} approving review(s){}{})",
-                r.approvals,
-                if r.dismiss_stale {
-                    ", stale approvals dismissed"
-                } else {
-                    ""
-                },
-                if r.code_owners {
-                    ", code owners must review"
-                } else {
-                    ""
-                }
-            ),
-            "pull requests are not required: anyone with write access can push directly",
-        ),
-        (
-            r.approvals >= 1,
-            format!("{} approval(s) required", r.approvals),
-            "no approving review is required",
-        ),
-        (
-            !r.status_checks.is_empty(),
-            format!("required status checks: {}", r.status_checks.join(", ")),
-            "no required status checks",
-        ),
-        (
-            r.force_push_blocked && !r.sources.is_empty(),
-            "force pushes blocked".to_string(),
-            "force pushes are allowed",
-        ),
-    ];
-    for (ok, yes, no) in &checks {
-        if *ok {
-            met += 1;
-            ev.push(Evidence::note(yes.clone()));
-        } else {
-            ev.push(Evidence::note(no.to_string()));
-        }
-    }
-    if r.signatures {
-        ev.push(Evidence::note("signed commits required by the forge"));
-    }
-    if r.sources.iter().any(|s| s == "branch protection") && !r.admins_enforced {
-        ev.push(Evidence::note(
-            "administrators may bypass branch protection",
-        ));
-    }
-    let status = match met {
-        4 => Status::Pass,
-        0 => Status::Fail,
-        _ => Status::Partial,
-    };
-    (status, ev)
 }
 
 /// Independent approvals of one merged pull request, on its final commit.
@@ -464,7 +343,7 @@ fn approvals(pr: &Value, reviews: &[Value]) -> (u64, u64) {
 }
 
 fn two_party(
-    ask: &mut dyn FnMut(String, bool) -> Result<Value, ApiError>,
+    ask: &mut dyn FnMut(String, usize) -> Result<Value, ApiError>,
     base: &str,
     branch: &str,
     rules: &BranchRules,
@@ -486,7 +365,7 @@ fn two_party(
     let enc = utf8_percent_encode(branch, NON_ALPHANUMERIC);
     let list = match ask(
         format!("{base}/pulls?state=closed&base={enc}&sort=updated&direction=desc&per_page=100"),
-        false,
+        settings.pr_limit.saturating_mul(3).max(1),
     ) {
         Ok(Value::Array(l)) => l,
         Ok(_) => Vec::new(),
@@ -505,7 +384,7 @@ fn two_party(
     let mut short = Vec::new();
     for pr in &merged {
         let n = pr.get("number").and_then(Value::as_u64).unwrap_or(0);
-        let reviews = match ask(format!("{base}/pulls/{n}/reviews?per_page=100"), true) {
+        let reviews = match ask(format!("{base}/pulls/{n}/reviews?per_page=100"), usize::MAX) {
             Ok(Value::Array(r)) => r,
             Ok(_) => Vec::new(),
             Err(e) => {
@@ -529,36 +408,16 @@ fn two_party(
             short.push(format!("#{n} ({fresh})"));
         }
     }
-    ev.push(Evidence::note(format!(
-        "{} of the last {} merged pull requests had at least {} independent approvals on their final commit",
-        enough,
-        merged.len(),
-        settings.min_approvals
-    )));
-    if !none.is_empty() {
-        ev.push(Evidence::note(format!(
-            "merged without an independent approval: {}",
-            none.join(", ")
-        )));
-    }
-    if !short.is_empty() {
-        ev.push(Evidence::note(format!(
-            "merged with fewer approvals than required: {}",
-            short.join(", ")
-        )));
-    }
-    let setting_ok = known && rules.approvals >= settings.min_approvals;
-    let history_ok = none.is_empty() && short.is_empty();
-    let status = if setting_ok && history_ok {
-        Status::Pass
-    } else if (known && rules.approvals == 0 && !merged.is_empty() && enough == 0)
-        || (!none.is_empty() && enough == 0)
-    {
-        Status::Fail
-    } else if !known && merged.is_empty() {
-        Status::Unknown
-    } else {
-        Status::Partial
-    };
-    (status, ev)
+    review_verdict(
+        ReviewTally {
+            noun: "pull requests",
+            merged: merged.len(),
+            enough,
+            none,
+            short,
+        },
+        known.then_some(rules.approvals),
+        settings,
+        ev,
+    )
 }

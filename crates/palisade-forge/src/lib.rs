@@ -18,6 +18,7 @@
 pub mod api;
 mod github;
 mod gitlab;
+mod verdict;
 
 use std::collections::BTreeMap;
 

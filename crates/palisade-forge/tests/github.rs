@@ -205,3 +205,31 @@ fn exported_paths_cannot_leave_the_directory() {
         Path::new("/d/repos/o/r/keys.json")
     );
 }
+
+#[test]
+fn gitlab_projects_are_read_from_the_v4_api() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gitlab");
+    let server = ForgeServer::start(&root, Some("glpat-x"), Mode::Normal);
+    let api = HttpApi::new(Flavour::GitLab, &server.base, Some("glpat-x".into()));
+    let r = ForgeRepo::from_url("git@gitlab.com:platform/infra/deployer.git", None).unwrap();
+    let v = statuses(&api, &r);
+    let (s, t) = status_of(&v, "source.branch-protection");
+    assert_eq!(s, Status::Pass, "{t}");
+    assert!(t.contains("pipeline must succeed"), "{t}");
+    // !39 had one approval besides its author
+    let (s, t) = status_of(&v, "source.two-party-review");
+    assert_eq!(s, Status::Partial, "{t}");
+    assert!(t.contains("2 of the last 3 merged merge requests"), "{t}");
+    assert!(t.contains("fewer approvals than required: !39 (1)"), "{t}");
+    assert_eq!(status_of(&v, "source.mfa").0, Status::Pass);
+    // four owners (over four pages of members) exceed the three allowed
+    let (s, t) = status_of(&v, "source.contribution-policy");
+    assert_eq!(s, Status::Partial, "{t}");
+    assert!(
+        t.contains("7 collaborators: 4 owner, 1 maintainer, 1 developer, 1 reporter, 0 guest"),
+        "{t}"
+    );
+    let (s, t) = status_of(&v, "source.ssh-keys");
+    assert_eq!(s, Status::Partial, "{t}");
+    assert!(t.contains("'argo' (ssh-ed25519) has write access"), "{t}");
+}

@@ -2,7 +2,7 @@
 //! the way Python in-toto's `in-toto-run` / `in-toto-record` do.
 
 use std::collections::BTreeMap;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -257,7 +257,15 @@ impl CommandResult {
 /// The most output kept of each stream: 16 MiB (the rest is read and dropped).
 pub const MAX_STREAM_BYTES: usize = 16 * 1024 * 1024;
 
-fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<u8>> {
+/// Which of our streams a child's stream is copied to as it arrives.
+#[derive(Clone, Copy)]
+enum Tee {
+    None,
+    Stdout,
+    Stderr,
+}
+
+fn drain<R: Read + Send + 'static>(r: Option<R>, tee: Tee) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut kept = Vec::new();
         if let Some(mut r) = r {
@@ -265,6 +273,18 @@ fn drain<R: Read + Send + 'static>(r: Option<R>) -> std::thread::JoinHandle<Vec<
             while let Ok(n) = r.read(&mut buf) {
                 if n == 0 {
                     break;
+                }
+                // Shown live (as Python's in-toto-run duplicates the streams); a closed
+                // terminal does not stop the recording.
+                match tee {
+                    Tee::None => {}
+                    Tee::Stdout => {
+                        let mut o = std::io::stdout().lock();
+                        let _ = o.write_all(&buf[..n]).and_then(|_| o.flush());
+                    }
+                    Tee::Stderr => {
+                        let _ = std::io::stderr().lock().write_all(&buf[..n]);
+                    }
                 }
                 let room = MAX_STREAM_BYTES.saturating_sub(kept.len());
                 kept.extend_from_slice(&buf[..n.min(room)]);
@@ -280,6 +300,17 @@ pub fn run_command(
     cwd: Option<&Path>,
     timeout: Option<Duration>,
 ) -> Result<CommandResult, IntotoError> {
+    run_command_echo(argv, cwd, timeout, false)
+}
+
+/// [`run_command`], and with `echo` the command's output is also copied to our stdout and
+/// stderr as it arrives (a step's build log stays visible while it is recorded).
+pub fn run_command_echo(
+    argv: &[String],
+    cwd: Option<&Path>,
+    timeout: Option<Duration>,
+    echo: bool,
+) -> Result<CommandResult, IntotoError> {
     let Some((prog, args)) = argv.split_first() else {
         return Err(IntotoError::Record("empty command".into()));
     };
@@ -294,8 +325,13 @@ pub fn run_command(
     let mut child = cmd
         .spawn()
         .map_err(|e| IntotoError::Record(format!("cannot run '{prog}': {e}")))?;
-    let out = drain(child.stdout.take());
-    let err = drain(child.stderr.take());
+    let (to_out, to_err) = if echo {
+        (Tee::Stdout, Tee::Stderr)
+    } else {
+        (Tee::None, Tee::None)
+    };
+    let out = drain(child.stdout.take(), to_out);
+    let err = drain(child.stderr.take(), to_err);
     let status = match timeout {
         Some(t) => match child.wait_timeout(t) {
             Ok(Some(s)) => s,

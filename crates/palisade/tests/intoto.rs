@@ -669,3 +669,36 @@ fn gpg_links_and_a_gpg_signed_layout_from_python_in_toto() {
     let (code, text) = gpg_verify(owner, &["--layout-key", "alice.pub"]);
     assert_eq!(code, Some(0), "{text}");
 }
+
+#[test]
+fn run_shows_the_command_output_while_it_runs_and_records_it() {
+    use std::io::{BufRead, BufReader};
+    let d = tempfile::tempdir().unwrap();
+    palisade(d.path())
+        .args(["key", "generate", "--type", "ed25519", "--out", "k", "-q"])
+        .assert()
+        .success();
+    let bin = assert_cmd::cargo::cargo_bin("palisade");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(d.path())
+        .args(["intoto", "run", "--step", "build", "--key", "k", "-q", "--"])
+        .args(["sh", "-c", "echo first; sleep 4; echo second"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line, "first\n");
+    // the first line arrived while the step is still running
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "output only shown at the end"
+    );
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    assert_eq!(rest, "second\n");
+    assert!(child.wait().unwrap().success());
+    let link: serde_json::Value = serde_json::from_slice(&the_link(d.path())).unwrap();
+    assert_eq!(link["signed"]["byproducts"]["stdout"], "first\nsecond\n");
+}

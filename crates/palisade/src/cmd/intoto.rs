@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand};
 use palisade_cjson::Value;
 use palisade_intoto::metadata::{self, EnvelopeKind, Metadata, Payload};
-use palisade_intoto::record::{RecordOptions, record_artifacts, run_command};
+use palisade_intoto::record::{RecordOptions, record_artifacts, run_command_echo};
 use palisade_intoto::{IntotoError, LayoutKey, Link, VerifyOptions};
 use palisade_io::{WriteOptions, write_atomic};
 use palisade_keys::{PrivateKey, Scheme};
@@ -474,9 +474,8 @@ fn run_step(a: RunArgs, g: &Globals) -> Result<ExitCode> {
     let mut link = Link::new(&a.who.step);
     link.materials = record_artifacts(&a.materials, &rec)?;
     if !a.no_command {
-        let res = run_command(&a.command, None, a.timeout.map(Duration::from_secs))?;
-        print!("{}", res.stdout);
-        eprint!("{}", res.stderr);
+        // The command's output is shown as it runs (and recorded in the byproducts).
+        let res = run_command_echo(&a.command, None, a.timeout.map(Duration::from_secs), true)?;
         if res.return_value != 0 {
             g.info(format!("note: the command returned {}", res.return_value));
         }

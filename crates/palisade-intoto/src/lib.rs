@@ -17,7 +17,8 @@
 //!
 //! Not here: key handling (`palisade-keys`), canonical JSON (`palisade-cjson`), DSSE
 //! (`palisade-dsse`), statements (`palisade-attest`), file writing (`palisade-io`), and
-//! no printing: warnings come back in the [`Report`]. OpenPGP keys ([`gpg`]): RSA only.
+//! no printing: warnings come back in the [`Report`]. OpenPGP keys ([`gpg`]): RSA, DSA
+//! and Ed25519, read and checked by rPGP.
 
 pub mod gpg;
 pub mod metadata;

@@ -702,3 +702,147 @@ fn run_shows_the_command_output_while_it_runs_and_records_it() {
     let link: serde_json::Value = serde_json::from_slice(&the_link(d.path())).unwrap();
     assert_eq!(link["signed"]["byproducts"]["stdout"], "first\nsecond\n");
 }
+
+/// A private GnuPG home under /tmp (gpg-agent's socket path must stay short), with the
+/// agent stopped when dropped.
+struct GpgHome(tempfile::TempDir);
+
+impl GpgHome {
+    fn new(from: Option<&Path>) -> GpgHome {
+        let home = tempfile::Builder::new()
+            .prefix("g")
+            .tempdir_in("/tmp")
+            .unwrap();
+        if let Some(f) = from {
+            copy_dir(f, home.path());
+        }
+        std::fs::set_permissions(
+            home.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o700),
+        )
+        .unwrap();
+        GpgHome(home)
+    }
+    fn gpg(&self, args: &[&str]) -> Vec<u8> {
+        let out = StdCommand::new("gpg")
+            .arg("--homedir")
+            .arg(self.0.path())
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .expect("gpg (Debian gnupg) is missing: run scripts/install-peers.sh");
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    }
+}
+
+impl Drop for GpgHome {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("gpgconf")
+            .arg("--homedir")
+            .arg(self.0.path())
+            .args(["--kill", "all"])
+            .status();
+    }
+}
+
+#[test]
+fn dsa_and_eddsa_gpg_layouts_signed_by_python_in_toto() {
+    let dsa = GpgHome::new(Some(&shared(
+        "vectors/in-toto/python-in-toto/gpg_keyrings/dsa",
+    )));
+    let ed = GpgHome::new(None);
+    ed.gpg(&[
+        "--quick-gen-key",
+        "Ed Signer <ed@example.org>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let listing = String::from_utf8(ed.gpg(&["--with-colons", "--list-keys"])).unwrap();
+    let ed_fpr = listing
+        .lines()
+        .find(|l| l.starts_with("fpr:"))
+        .and_then(|l| l.split(':').nth(9))
+        .unwrap()
+        .to_string();
+    let d = tempfile::tempdir().unwrap();
+    // the Ed25519 keyring is ASCII-armoured; the DSA one is GnuPG's binary pubring.gpg
+    std::fs::write(
+        d.path().join("ed.asc"),
+        ed.gpg(&["--export", "--armor", &ed_fpr]),
+    )
+    .unwrap();
+    let cases = [
+        (
+            "dsa",
+            &dsa,
+            "C242A830DAAF1C2BEF604A9EF033A3A3E267B3B1".to_string(),
+            dsa.0.path().join("pubring.gpg"),
+        ),
+        ("eddsa", &ed, ed_fpr.clone(), d.path().join("ed.asc")),
+    ];
+    for (name, home, fpr, ring) in cases {
+        let layout = format!("{name}.layout");
+        std::fs::write(
+            d.path().join(&layout),
+            r#"{"signed": {"_type": "layout", "expires": "2036-01-01T00:00:00Z", "keys": {},
+               "steps": [], "inspect": [], "readme": "signed with GnuPG"}, "signatures": []}"#,
+        )
+        .unwrap();
+        let signed = StdCommand::new(peers_venv().join("bin/in-toto-sign"))
+            .args(["-f", &layout, "--gpg", &fpr, "--gpg-home"])
+            .arg(home.0.path())
+            .current_dir(d.path())
+            .output()
+            .expect("in-toto-sign is missing: run scripts/install-peers.sh");
+        assert!(
+            signed.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&signed.stderr)
+        );
+        // Python's own record of the key (securesystemslib's dict) as a layout key file
+        let export = "import json,sys; from securesystemslib._gpg.functions import export_pubkey; \
+             json.dump(export_pubkey(sys.argv[1], homedir=sys.argv[2]), open(sys.argv[3], 'w'))";
+        let ok = StdCommand::new(peer_python())
+            .args(["-c", &export, &fpr])
+            .arg(home.0.path())
+            .arg(d.path().join(format!("{name}.key.json")))
+            .status()
+            .unwrap();
+        assert!(ok.success(), "{name}: export_pubkey");
+        let run = |layout: &str, key: &[&str]| {
+            let out = palisade(d.path())
+                .args(["intoto", "verify", "--layout", layout])
+                .args(key)
+                .output()
+                .unwrap();
+            (
+                out.status.code(),
+                String::from_utf8_lossy(&out.stdout).into_owned()
+                    + &String::from_utf8_lossy(&out.stderr),
+            )
+        };
+        let by_ring = ["--gpg", &fpr[30..], "--gpg-keyring", ring.to_str().unwrap()];
+        let key_file = format!("{name}.key.json");
+        let by_dict = ["--layout-key", key_file.as_str()];
+        for key in [&by_ring[..], &by_dict[..]] {
+            let (code, text) = run(&layout, key);
+            assert_eq!(code, Some(0), "{name} {key:?}: {text}");
+        }
+        // the same layout changed after signing is refused, by keyring and by dict
+        let tampered = std::fs::read_to_string(d.path().join(&layout))
+            .unwrap()
+            .replace("signed with GnuPG", "signed with GnuPG!");
+        std::fs::write(d.path().join("tampered.layout"), tampered).unwrap();
+        for key in [&by_ring[..], &by_dict[..]] {
+            let (code, text) = run("tampered.layout", key);
+            assert_eq!(code, Some(1), "{name} {key:?}: {text}");
+            assert!(text.contains("layout signatures"), "{text}");
+        }
+    }
+}

@@ -67,10 +67,11 @@ struct VerifyArgs {
     #[arg(long = "layout-key", required_unless_present = "gpg")]
     layout_key: Vec<PathBuf>,
     /// OpenPGP key id (fingerprint or its tail) of a layout owner in --gpg-keyring
-    /// (repeatable; RSA keys).
+    /// (repeatable; RSA, DSA or Ed25519 keys).
     #[arg(long)]
     gpg: Vec<String>,
-    /// Binary OpenPGP keyring (`gpg --export > pubring.gpg`) for --gpg.
+    /// OpenPGP keyring for --gpg: binary (`pubring.gpg`, `gpg --export`) or armoured
+    /// (`gpg --export --armor`).
     #[arg(long)]
     gpg_keyring: Option<PathBuf>,
     /// How many distinct layout keys must have signed (default: all given).
@@ -350,10 +351,9 @@ fn layout_keys(a: &VerifyArgs) -> Result<Vec<LayoutKey>> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", ring.display()))?;
         for id in &a.gpg {
             let id = id.to_lowercase();
-            let k = all
-                .iter()
-                .find(|k| k.keyid.ends_with(&id))
-                .ok_or_else(|| anyhow::anyhow!("{}: no RSA key {id}", ring.display()))?;
+            let k = all.iter().find(|k| k.keyid.ends_with(&id)).ok_or_else(|| {
+                anyhow::anyhow!("{}: no RSA, DSA or Ed25519 key {id}", ring.display())
+            })?;
             keys.push(LayoutKey::Gpg(k.clone()));
         }
     }

@@ -809,7 +809,7 @@ fn dsa_and_eddsa_gpg_layouts_signed_by_python_in_toto() {
         let export = "import json,sys; from securesystemslib._gpg.functions import export_pubkey; \
              json.dump(export_pubkey(sys.argv[1], homedir=sys.argv[2]), open(sys.argv[3], 'w'))";
         let ok = StdCommand::new(peer_python())
-            .args(["-c", &export, &fpr])
+            .args(["-c", export, fpr.as_str()])
             .arg(home.0.path())
             .arg(d.path().join(format!("{name}.key.json")))
             .status()

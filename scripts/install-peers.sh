@@ -38,6 +38,18 @@ for tool in git:git ssh-keygen:openssh-client gpg:gnupg; do
     fi
   fi
 done
+# tuf-js (npm) is a client peer of the TUF tests: pinned, into PALISADE_PEERS_NPM
+# (default ~/.cache/palisade/npm) with the machine's Node.js.
+npm_prefix="${PALISADE_PEERS_NPM:-$HOME/.cache/palisade/npm}"
+if ! [ -f "$npm_prefix/node_modules/tuf-js/package.json" ] ||
+   ! grep -q '"version": "6.0.2"' "$npm_prefix/node_modules/tuf-js/package.json"; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$npm_prefix"
+    npm install --prefix "$npm_prefix" --no-audit --no-fund --silent tuf-js@6.0.2 >/dev/null
+  else
+    echo "install Node.js and npm for the tuf-js interop test" >&2
+  fi
+fi
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi

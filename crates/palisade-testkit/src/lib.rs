@@ -164,3 +164,19 @@ pub fn sarif_check(path: &Path) -> Result<(), String> {
 }
 
 pub mod forge;
+
+/// The npm prefix the JavaScript peers are installed into by `scripts/install-peers.sh`
+/// (`PALISADE_PEERS_NPM`, or `~/.cache/palisade/npm`). A missing peer fails the test.
+pub fn peers_npm(package: &str) -> PathBuf {
+    let prefix = std::env::var_os("PALISADE_PEERS_NPM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/palisade/npm")
+        });
+    assert!(
+        prefix.join("node_modules").join(package).is_dir(),
+        "the npm peer {package} is not installed under {}: run scripts/install-peers.sh",
+        prefix.display()
+    );
+    prefix
+}

@@ -207,6 +207,28 @@ fn py_updater(repo: &Path, srv: &Server, work: &Path, targets: &[&str]) -> Strin
     palisade_testkit::peer_ok(&script, &args, &[], work.parent().unwrap())
 }
 
+/// tuf-js's Updater (npm) doing the same as [`py_updater`].
+fn js_updater(repo: &Path, srv: &Server, work: &Path, targets: &[&str]) -> String {
+    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.js");
+    let npm = palisade_testkit::peers_npm("tuf-js");
+    let out = std::process::Command::new("node")
+        .arg(&script)
+        .arg(repo.join("metadata/1.root.json"))
+        .arg(srv.url("metadata/"))
+        .arg(srv.url("targets/"))
+        .arg(work)
+        .args(targets)
+        .env("NODE_PATH", npm.join("node_modules"))
+        .output()
+        .expect("node is missing");
+    assert!(
+        out.status.success(),
+        "tuf-js: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
@@ -695,6 +717,13 @@ fn interop_python_tuf_updater_reads_our_repository() {
     let srv = Server::start(&repo);
     let work = tmp.path().join("py");
     let out = py_updater(&repo, &srv, &work, &["a.txt", "dir/sub/b.bin"]);
+    let js = js_updater(
+        &repo,
+        &srv,
+        &work.with_extension("js"),
+        &["a.txt", "dir/sub/b.bin"],
+    );
+    assert_eq!(js, out, "tuf-js and python-tuf agree");
     assert_eq!(out, "a.txt 15\ndir/sub/b.bin 5000\n");
 }
 
@@ -874,6 +903,9 @@ fn repository_delegate_rotate_revoke_expire_with_both_clients() {
 
     let py = py_updater(&repo, &srv, &t.join("py"), &["team/app", "x/any"]);
     assert_eq!(py, "team/app 9\nx/any 7\n");
+    // tuf-js follows the rotated root chain and the delegation too
+    let js = js_updater(&repo, &srv, &t.join("js"), &["team/app", "x/any"]);
+    assert_eq!(js, py);
 
     // expire: fresh now; a timestamp of one day fails --within-days 2.
     run_ok(&["tuf", "expire", &r]);
@@ -1045,4 +1077,6 @@ fn succinct_hash_bins_from_our_repository_with_both_clients() {
     let (srv, _c) = serve_and_download(&repo, &["deep/c.txt"]);
     let py = py_updater(&repo, &srv, &t.join("py"), &["deep/c.txt"]);
     assert_eq!(py, "deep/c.txt 12\n");
+    let js = js_updater(&repo, &srv, &t.join("js"), &["deep/c.txt"]);
+    assert_eq!(js, py, "tuf-js: succinct hash bins");
 }

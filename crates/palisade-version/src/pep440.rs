@@ -5,13 +5,13 @@
 use crate::num::{Num, is_digits};
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Local {
+pub(crate) enum Local {
     Text(String),
     Num(Num),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Valid {
+pub(crate) struct Valid {
     epoch: Num,
     release: Vec<Num>,
     /// (0, _) = before any pre-release (dev-only), (1, rank, n) pre-release, (2) none.

@@ -15,6 +15,7 @@
 //!
 //! Nothing here touches the network.
 
+pub mod check;
 pub mod import;
 pub mod index;
 pub mod matcher;

@@ -7,13 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, bail};
-use palisade_advisory::matcher::{Finding, PackageRef, Unchecked};
-use palisade_advisory::policy::{
-    self, CheckConfig, IgnoreRule, LicenceIssue, SourceFacts, SourceIssue, Verdict,
-};
+use palisade_advisory::check::{Inputs, Outcome};
+use palisade_advisory::matcher::{Finding, PackageRef};
+use palisade_advisory::policy::{self, CheckConfig, IgnoreRule, Verdict};
 use palisade_advisory::severity::Level;
 use palisade_advisory::vex::{self, VexStatement};
-use palisade_lockfile::Format as LockFormat;
 use serde_json::json;
 
 const CHECK_EXAMPLES: &str = "Examples:
@@ -104,59 +102,7 @@ enum CheckFormat {
     Sarif,
 }
 
-/// Lockfile formats that record a digest per package.
-fn format_records_hashes(f: LockFormat) -> bool {
-    matches!(
-        f,
-        LockFormat::NpmLock
-            | LockFormat::YarnLock
-            | LockFormat::PnpmLock
-            | LockFormat::BunLock
-            | LockFormat::Requirements
-            | LockFormat::PipfileLock
-            | LockFormat::PoetryLock
-            | LockFormat::UvLock
-            | LockFormat::PdmLock
-            | LockFormat::PyLock
-            | LockFormat::CargoLock
-            | LockFormat::GoSum
-            | LockFormat::NuGetLock
-            | LockFormat::MixLock
-            | LockFormat::PubspecLock
-    )
-}
-
-fn is_local(p: &palisade_lockfile::Package) -> bool {
-    let local_prefixes = ["file:", "link:", "workspace:", "portal:"];
-    if p.version
-        .as_deref()
-        .is_some_and(|v| local_prefixes.iter().any(|l| v.starts_with(l)))
-    {
-        return true;
-    }
-    match &p.source {
-        Some(s) => ["path+", "file:", "link:", "workspace:", "portal:"]
-            .iter()
-            .any(|prefix| s.starts_with(prefix)),
-        None => p.ecosystem == palisade_lockfile::Ecosystem::Cargo,
-    }
-}
-
-/// The packages to check, with what the policy needs.
-struct Inputs {
-    packages: Vec<PackageRef>,
-    facts: Vec<SourceFacts>,
-    licences: Vec<(PackageRef, Vec<String>)>,
-    subjects: Vec<PathBuf>,
-    /// Files that could not be read: nothing in them was checked.
-    unreadable: Vec<Unchecked>,
-}
-
-fn key(p: &PackageRef) -> (String, String, Option<String>) {
-    (p.ecosystem.clone(), p.name.clone(), p.version.clone())
-}
-
-fn load_lockfiles(paths: &[PathBuf]) -> anyhow::Result<Inputs> {
+fn load_lockfiles(paths: &[PathBuf]) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
     let paths = if paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -182,111 +128,45 @@ fn load_lockfiles(paths: &[PathBuf]) -> anyhow::Result<Inputs> {
             files.push((root.clone(), root.to_string_lossy().replace('\\', "/")));
         }
     }
-    let inputs: Vec<_> = files.iter().map(|(p, _)| (p.clone(), None)).collect();
-    let mut by_key: BTreeMap<(String, String, Option<String>), usize> = BTreeMap::new();
-    let mut out = Inputs {
-        packages: Vec::new(),
-        facts: Vec::new(),
-        licences: Vec::new(),
-        subjects: files.iter().map(|(p, _)| p.clone()).collect(),
-        unreadable: Vec::new(),
-    };
-    for ((_, shown), r) in files.iter().zip(palisade_sbom::load(&inputs)) {
-        let lock = match r {
-            Ok(l) => l,
-            Err(e) => {
-                out.unreadable.push(Unchecked {
-                    package: PackageRef {
-                        ecosystem: "file".into(),
-                        name: shown.clone(),
-                        version: None,
-                        purl: format!("file:{shown}"),
-                        locations: vec![shown.clone()],
-                    },
-                    reason: format!("unreadable lockfile: {e}"),
-                });
-                continue;
-            }
-        };
-        let file_has_hashes = lock.packages.iter().any(|p| !p.hashes.is_empty());
-        for p in &lock.packages {
-            let loc = match p.line {
-                Some(l) => format!("{shown}:{l}"),
-                None => shown.clone(),
-            };
-            let pref = PackageRef {
-                ecosystem: p.ecosystem.name().to_string(),
-                name: p.name.clone(),
-                version: p.version.clone(),
-                purl: p.purl.clone(),
-                locations: vec![loc.clone()],
-            };
-            out.facts.push(SourceFacts {
-                package: pref.clone(),
-                source: p.source.clone(),
-                hashes: p.hashes.len(),
-                format_has_hashes: format_records_hashes(lock.format) || file_has_hashes,
-                local: is_local(p),
-            });
-            if !p.licenses.is_empty() {
-                out.licences.push((pref.clone(), p.licenses.clone()));
-            }
-            if is_local(p) {
-                continue;
-            }
-            match by_key.get(&key(&pref)) {
-                Some(&i) => {
-                    let locs = &mut out.packages[i].locations;
-                    if !locs.contains(&loc) {
-                        locs.push(loc);
-                        locs.sort();
-                    }
-                }
-                None => {
-                    by_key.insert(key(&pref), out.packages.len());
-                    out.packages.push(pref);
-                }
-            }
+    let wanted: Vec<_> = files.iter().map(|(p, _)| (p.clone(), None)).collect();
+    let mut inputs = Inputs::default();
+    for ((_, shown), r) in files.iter().zip(palisade_sbom::load(&wanted)) {
+        match r {
+            Ok(lock) => inputs.add_lockfile(shown, &lock),
+            Err(e) => inputs.add_unreadable(shown, &e.to_string()),
         }
     }
-    Ok(out)
+    Ok((inputs, files.into_iter().map(|(p, _)| p).collect()))
 }
 
-fn load_sbom(path: &Path) -> anyhow::Result<Inputs> {
+fn load_sbom(path: &Path) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
     let bytes = palisade_io::read_limited(path, 256 * 1024 * 1024)?;
     let comps =
         palisade_sbom::read_components(&bytes).with_context(|| path.display().to_string())?;
     let shown = path.display().to_string();
-    let mut packages: BTreeMap<(String, String, Option<String>), PackageRef> = BTreeMap::new();
-    let mut unnamed = Vec::new();
+    let mut inputs = Inputs::default();
     for c in comps {
-        let p = c.purl.as_deref().and_then(PackageRef::from_purl);
-        match p {
+        let p = match c.purl.as_deref().and_then(PackageRef::from_purl) {
             Some(mut p) => {
                 if p.version.is_none() {
                     p.version = c.version.clone();
                 }
-                p.locations = vec![shown.clone()];
-                packages.entry(key(&p)).or_insert(p);
+                p
             }
-            None => unnamed.push(PackageRef {
+            None => PackageRef {
                 ecosystem: "unknown".into(),
                 name: c.name.clone(),
                 version: c.version.clone(),
                 purl: c.purl.clone().unwrap_or_else(|| format!("name:{}", c.name)),
-                locations: vec![shown.clone()],
-            }),
-        }
+                locations: Vec::new(),
+            },
+        };
+        inputs.add_package(PackageRef {
+            locations: vec![shown.clone()],
+            ..p
+        });
     }
-    let mut list: Vec<PackageRef> = packages.into_values().collect();
-    list.extend(unnamed);
-    Ok(Inputs {
-        packages: list,
-        facts: Vec::new(),
-        licences: Vec::new(),
-        subjects: vec![path.to_path_buf()],
-        unreadable: Vec::new(),
-    })
+    Ok((inputs, vec![path.to_path_buf()]))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -354,103 +234,25 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<CheckConfig> {
     Ok(cfg)
 }
 
-/// Everything a check found, judged.
-pub(crate) struct Outcome {
-    pub(crate) judged: Vec<(Finding, Verdict, Option<VexStatement>)>,
-    pub(crate) licences: Vec<LicenceIssue>,
-    pub(crate) sources: Vec<SourceIssue>,
-    pub(crate) unchecked: Vec<Unchecked>,
-    pub(crate) checked: usize,
-    pub(crate) packages: usize,
-    pub(crate) allow_unchecked: bool,
-    pub(crate) index_digest: String,
-    pub(crate) index_created: String,
-    pub(crate) db: PathBuf,
-}
-
-impl Outcome {
-    pub(crate) fn failed(&self) -> bool {
-        self.judged.iter().any(|(_, v, _)| v.fails())
-            || !self.licences.is_empty()
-            || !self.sources.is_empty()
-            || (!self.unchecked.is_empty() && !self.allow_unchecked)
-    }
-}
-
 fn evaluate(inputs: &Inputs, cfg: &CheckConfig) -> anyhow::Result<Outcome> {
     let db = cfg
         .db
         .clone()
         .unwrap_or_else(palisade_advisory::index::default_dir);
     let index = palisade_advisory::Index::open(&db)?;
-    let report = palisade_advisory::check_packages(&index, &inputs.packages)?;
-    let mut statements = Vec::new();
-    for v in &cfg.vex {
-        let bytes = palisade_io::read_limited(v, vex::MAX_VEX_BYTES)?;
-        statements.extend(vex::read(&v.display().to_string(), &bytes)?);
-    }
-    let threshold = cfg
-        .severity_threshold
-        .as_deref()
-        .map(str::parse::<Level>)
-        .transpose()
-        .map_err(|e| anyhow::anyhow!(e))?;
-    let today = policy::today();
-    let judged = report
-        .findings
-        .into_iter()
-        .map(|f| {
-            let v = policy::judge(&f, threshold, &cfg.ignore, &statements, &today);
-            let s = statements.iter().find(|s| s.suppresses(&f)).cloned();
-            (f, v, s)
-        })
-        .collect();
-    let mut licences = Vec::new();
-    if !cfg.allow_licences.is_empty() || !cfg.deny_licences.is_empty() {
-        let parse = |l: &Vec<String>| {
-            l.iter()
-                .map(|s| policy::LicenceRule::parse(s))
-                .collect::<Result<Vec<_>, _>>()
-        };
-        let allow = parse(&cfg.allow_licences).map_err(|e| anyhow::anyhow!(e))?;
-        let deny = parse(&cfg.deny_licences).map_err(|e| anyhow::anyhow!(e))?;
-        for (p, ls) in &inputs.licences {
-            for l in ls {
-                if let Some(problem) = policy::judge_licence(l, &allow, &deny) {
-                    licences.push(LicenceIssue {
-                        package: p.clone(),
-                        licence: l.clone(),
-                        problem,
-                    });
-                }
-            }
-        }
-        licences.sort();
-        licences.dedup();
-    }
-    let sources = policy::check_sources(&inputs.facts, &cfg.allowed_registries, cfg.require_hashes);
-    Ok(Outcome {
-        judged,
-        licences,
-        sources,
-        unchecked: {
-            let mut u = inputs.unreadable.clone();
-            u.extend(report.unchecked);
-            u
-        },
-        checked: report.checked,
-        packages: inputs.packages.len(),
-        allow_unchecked: cfg.allow_unchecked,
-        index_digest: index.meta.digest.clone(),
-        index_created: index.meta.created.clone(),
+    Ok(palisade_advisory::check::evaluate(
+        &index,
         db,
-    })
+        inputs,
+        cfg,
+        &policy::today(),
+    )?)
 }
 
 /// Runs `palisade check`.
 pub fn run(args: CheckArgs, g: &crate::util::Globals) -> anyhow::Result<ExitCode> {
     let cfg = load_config(&args)?;
-    let inputs = match &args.sbom {
+    let (inputs, subjects) = match &args.sbom {
         Some(s) => load_sbom(s)?,
         None => load_lockfiles(&args.paths)?,
     };
@@ -474,7 +276,7 @@ pub fn run(args: CheckArgs, g: &crate::util::Globals) -> anyhow::Result<ExitCode
         )?;
     }
     if args.attest {
-        attest(&args, &inputs, &outcome, &started)?;
+        attest(&args, &subjects, &outcome, &started)?;
     }
     let mut out = std::io::stdout().lock();
     match args.format {
@@ -785,10 +587,14 @@ fn sarif(o: &Outcome) -> String {
     })
 }
 
-fn attest(args: &CheckArgs, inputs: &Inputs, o: &Outcome, started: &str) -> anyhow::Result<()> {
+fn attest(
+    args: &CheckArgs,
+    subjects: &[PathBuf],
+    o: &Outcome,
+    started: &str,
+) -> anyhow::Result<()> {
     let out = args.out.as_ref().context("--attest needs --out")?;
-    let subjects = inputs
-        .subjects
+    let subjects = subjects
         .iter()
         .map(|p| crate::cmd::attest::subject_for(p))
         .collect::<anyhow::Result<Vec<_>>>()?;

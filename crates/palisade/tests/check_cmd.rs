@@ -553,3 +553,55 @@ fn differential_against_cargo_audit() {
         "the comparison must cover real findings: {total_findings}"
     );
 }
+
+#[test]
+fn audit_materials_controls() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shared("lockfiles/rust/real-cargo.Cargo.lock"),
+        d.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    let audit = |dir: &Path| {
+        let out = palisade(dir)
+            .args([
+                "audit",
+                "--format",
+                "json",
+                "--controls",
+                "materials.vulnerabilities,materials.licences",
+            ])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let get = |id: &str| {
+            v["controls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        (get("materials.vulnerabilities"), get("materials.licences"))
+    };
+    // No index: unknown, saying what to run.
+    let (vulns, _) = audit(d.path());
+    assert_eq!(vulns["status"], "unknown");
+    assert!(vulns.to_string().contains("palisade db import"), "{vulns}");
+    // With the index named in palisade.toml: fail, with the advisories as evidence.
+    let toml = format!("[check]\ndb = {:?}\n", db().display().to_string());
+    std::fs::write(d.path().join("palisade.toml"), &toml).unwrap();
+    let (vulns, licences) = audit(d.path());
+    assert_eq!(vulns["status"], "fail", "{vulns}");
+    assert!(vulns.to_string().contains("RUSTSEC-2026-0258"), "{vulns}");
+    assert_eq!(licences["status"], "unknown", "no licence policy set");
+    // Accepted with reasons: pass.
+    std::fs::write(
+        d.path().join("palisade.toml"),
+        toml + "[[check.ignore]]\nid = \"RUSTSEC-2026-0258\"\nreason = \"r\"\n[[check.ignore]]\nid = \"RUSTSEC-2026-0204\"\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let (vulns, _) = audit(d.path());
+    assert_eq!(vulns["status"], "pass", "{vulns}");
+}

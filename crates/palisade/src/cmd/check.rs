@@ -10,7 +10,6 @@ use anyhow::{Context as _, bail};
 use palisade_advisory::check::{Inputs, Outcome};
 use palisade_advisory::matcher::{Finding, PackageRef};
 use palisade_advisory::policy::{self, CheckConfig, IgnoreRule, Verdict};
-use palisade_advisory::severity::Level;
 use palisade_advisory::vex::{self, VexStatement};
 use serde_json::json;
 

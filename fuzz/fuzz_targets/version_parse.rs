@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use libfuzzer_sys::fuzz_target;
 use palisade_version::Scheme;
 
-const SCHEMES: [Scheme; 11] = [
+const SCHEMES: [Scheme; 12] = [
     Scheme::SemVer,
     Scheme::Pub,
     Scheme::Pep440,
@@ -19,6 +19,7 @@ const SCHEMES: [Scheme; 11] = [
     Scheme::RedHat,
     Scheme::Cran,
     Scheme::Hackage,
+    Scheme::Alpine,
 ];
 
 fuzz_target!(|data: &[u8]| {

@@ -13,6 +13,7 @@
 
 use std::cmp::Ordering;
 
+mod alpine;
 mod debian;
 mod maven;
 mod nuget;
@@ -52,6 +53,8 @@ pub enum Scheme {
     Cran,
     /// Hackage (Haskell's `Data.Version`: numbers only).
     Hackage,
+    /// Alpine's apk.
+    Alpine,
 }
 
 impl Scheme {
@@ -71,6 +74,7 @@ impl Scheme {
             "Red Hat" | "Rocky Linux" | "AlmaLinux" | "openSUSE" | "SUSE" => Scheme::RedHat,
             "CRAN" | "Bioconductor" => Scheme::Cran,
             "Hackage" => Scheme::Hackage,
+            "Alpine" | "Chainguard" | "Wolfi" => Scheme::Alpine,
             _ => return None,
         })
     }
@@ -116,6 +120,7 @@ enum Key {
     Debian(debian::DebVersion),
     RedHat(other::RpmVersion),
     Numeric(other::NumericVersion),
+    Alpine,
 }
 
 impl Version {
@@ -163,6 +168,7 @@ pub fn parse(scheme: Scheme, text: &str) -> Result<Version, VersionError> {
         Scheme::Cran => {
             Key::Numeric(other::NumericVersion::parse(t, &['.', '-']).map_err(invalid)?)
         }
+        Scheme::Alpine => Key::Alpine,
         Scheme::Hackage => Key::Numeric(other::NumericVersion::parse(t, &['.']).map_err(invalid)?),
     };
     Ok(Version {
@@ -203,6 +209,7 @@ impl Ord for Version {
             (Key::Debian(a), Key::Debian(b)) => a.cmp(b),
             (Key::RedHat(a), Key::RedHat(b)) => a.cmp(b),
             (Key::Numeric(a), Key::Numeric(b)) => a.cmp(b),
+            (Key::Alpine, Key::Alpine) => alpine::compare(&self.text, &other.text),
             // Different schemes: an arbitrary but consistent order.
             _ => self
                 .scheme

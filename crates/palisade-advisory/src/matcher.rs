@@ -164,21 +164,9 @@ fn in_range(scheme: Scheme, v: &Version, r: &Range) -> Result<(bool, Option<Vers
     for (ver, e) in &evs {
         match (e, ver) {
             (Event::Introduced(_), None) => affected = true,
-            (Event::Introduced(_), Some(x)) => {
-                if v >= x {
-                    affected = true;
-                }
-            }
-            (Event::Fixed(_), Some(x)) => {
-                if v >= x {
-                    affected = false;
-                }
-            }
-            (Event::LastAffected(_), Some(x)) => {
-                if v > x {
-                    affected = false;
-                }
-            }
+            (Event::Introduced(_), Some(x)) if v >= x => affected = true,
+            (Event::Fixed(_), Some(x)) if v >= x => affected = false,
+            (Event::LastAffected(_), Some(x)) if v > x => affected = false,
             _ => {}
         }
     }

@@ -77,11 +77,9 @@ fn next_token(t: &mut Tok, c: &mut Cursor<'_>) {
             match ch {
                 b'.' => n = Tok::DigitOrZero,
                 b'_' => n = Tok::Suffix,
-                b'-' => {
-                    if c.rest().get(1) == Some(&b'r') {
-                        n = Tok::RevisionNo;
-                        c.i += 1;
-                    }
+                b'-' if c.rest().get(1) == Some(&b'r') => {
+                    n = Tok::RevisionNo;
+                    c.i += 1;
                 }
                 _ => {}
             }

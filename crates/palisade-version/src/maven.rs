@@ -126,8 +126,7 @@ fn build(version: &str) -> Vec<Item> {
     let mut start = 0;
     let sub = |stack: &mut Vec<Vec<Item>>| stack.push(Vec::new());
     let text = |a: usize, b: usize| chars[a..b].iter().collect::<String>();
-    for i in 0..chars.len() {
-        let c = chars[i];
+    for (i, &c) in chars.iter().enumerate() {
         let top = |stack: &mut Vec<Vec<Item>>, item: Item| {
             if let Some(l) = stack.last_mut() {
                 l.push(item);

@@ -327,8 +327,8 @@ fn pkg_label(p: &PackageRef) -> String {
 }
 
 fn print_table(out: &mut impl std::io::Write, o: &Outcome) -> std::io::Result<()> {
-    let mut by_pkg: BTreeMap<String, Vec<&(Finding, Verdict, Option<VexStatement>)>> =
-        BTreeMap::new();
+    type Judged = (Finding, Verdict, Option<VexStatement>);
+    let mut by_pkg: BTreeMap<String, Vec<&Judged>> = BTreeMap::new();
     for j in &o.judged {
         by_pkg.entry(pkg_label(&j.0.package)).or_default().push(j);
     }

@@ -79,6 +79,9 @@ pub struct CheckArgs {
     /// Packages that could not be checked do not fail the check.
     #[arg(long)]
     allow_unchecked: bool,
+    /// Accepted for compatibility: every check is offline (there is no online mode).
+    #[arg(long)]
+    offline: bool,
     /// Policy file (default: palisade.toml beside PATH or in the current directory).
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,

@@ -52,6 +52,9 @@ struct ImportArgs {
     /// Index directory.
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+    /// Accepted for compatibility: imports only read local files.
+    #[arg(long)]
+    offline: bool,
 }
 
 #[derive(clap::Args, Debug)]

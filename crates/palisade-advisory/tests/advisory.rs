@@ -53,6 +53,10 @@ fn imports_all_shared_advisories() {
     let m = &index.meta;
     let errors: usize = m.sources.iter().map(|s| s.error_count).sum();
     assert_eq!(errors, 0, "{:?}", m.sources);
+    // 7,080 PyPA + 1,206 RustSec OSV + 1,205 RustSec native + 4,291 Go + 32,564 OSSF
+    // malicious: each read once (the `osv-scanner -> osv-scalibr` links are not followed).
+    let records: usize = m.sources.iter().map(|s| s.records).sum();
+    assert_eq!(records, 46_346);
     let withdrawn: usize = m.sources.iter().map(|s| s.withdrawn).sum();
     // 269 PyPA + 13 RustSec OSV + 12 RustSec native + 17 Go + 56 malicious = 368 (README).
     assert!(withdrawn >= 360, "withdrawn {withdrawn}");

@@ -53,4 +53,7 @@ fi
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi
+if [ -f "$(dirname "$0")/peers-cargo-audit.sh" ]; then
+  bash "$(dirname "$0")/peers-cargo-audit.sh"
+fi
 echo "peers installed in $venv" >&2

@@ -348,6 +348,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
                 "materials.verify-third-party" => lockfiles.hash_pinning(),
                 _ => lockfiles.tracking(),
             },
+            "materials-policy" => lockfiles.materials_policy(repo, &def.id),
             "commit-signatures" => signatures
                 .get_or_init(|| source::Signatures::gather(repo))
                 .control(&def.id),
@@ -491,6 +492,171 @@ impl Lockfiles {
             }
         }
         (if broken { Status::Fail } else { Status::Pass }, evidence)
+    }
+
+    /// The materials controls run `palisade check`'s logic on the repository's
+    /// lockfiles: vulnerabilities need an advisory index (the `db` of `palisade.toml`'s
+    /// `[check]`, else the default); licences and trusted sources need their policy in
+    /// `[check]`.
+    fn materials_policy(&self, repo: &Path, id: &str) -> (Status, Vec<Evidence>) {
+        use palisade_advisory::policy::CheckConfig;
+        let (status, evidence) = self.tracking();
+        if matches!(status, Status::NotApplicable | Status::Unknown) {
+            return (status, evidence);
+        }
+        #[derive(Deserialize, Default)]
+        struct PalisadeToml {
+            #[serde(default)]
+            check: Option<CheckConfig>,
+        }
+        let toml_path = repo.join("palisade.toml");
+        let mut cfg = match std::fs::read_to_string(&toml_path) {
+            Ok(text) => match toml::from_str::<PalisadeToml>(&text) {
+                Ok(t) => t.check.unwrap_or_default(),
+                Err(e) => {
+                    return (
+                        Status::Unknown,
+                        vec![Evidence::at(
+                            format!("[check] unreadable: {e}"),
+                            "palisade.toml",
+                            None,
+                        )],
+                    );
+                }
+            },
+            Err(_) => CheckConfig::default(),
+        };
+        cfg.db = cfg
+            .db
+            .map(|d| if d.is_relative() { repo.join(d) } else { d });
+        cfg.vex = cfg
+            .vex
+            .into_iter()
+            .map(|v| if v.is_relative() { repo.join(v) } else { v })
+            .collect();
+        let configured = match id {
+            "materials.licences" => !cfg.allow_licences.is_empty() || !cfg.deny_licences.is_empty(),
+            "materials.trusted-repositories" => {
+                !cfg.allowed_registries.is_empty() || cfg.require_hashes
+            }
+            _ => true,
+        };
+        if !configured {
+            return (
+                Status::Unknown,
+                vec![Evidence::note(match id {
+                    "materials.licences" => {
+                        "no licence policy: set allow-licences / deny-licences in palisade.toml [check]"
+                    }
+                    _ => {
+                        "no sources policy: set allowed-registries / require-hashes in palisade.toml [check]"
+                    }
+                })],
+            );
+        }
+        let db = cfg
+            .db
+            .clone()
+            .unwrap_or_else(palisade_advisory::index::default_dir);
+        let index = match palisade_advisory::Index::open(&db) {
+            Ok(i) => i,
+            Err(e) => {
+                return (
+                    Status::Unknown,
+                    vec![Evidence::note(format!("{e} (needed by `palisade check`)"))],
+                );
+            }
+        };
+        let mut inputs = palisade_advisory::check::Inputs::default();
+        for (rel, r) in &self.files {
+            match r {
+                Ok(l) => inputs.add_lockfile(rel, l),
+                Err(e) => inputs.add_unreadable(rel, e),
+            }
+        }
+        let today = palisade_advisory::policy::today();
+        let outcome = match palisade_advisory::check::evaluate(&index, db, &inputs, &cfg, &today) {
+            Ok(o) => o,
+            Err(e) => return (Status::Unknown, vec![Evidence::note(e.to_string())]),
+        };
+        let at = |msg: String, loc: Option<&String>| {
+            let loc = loc.cloned().unwrap_or_default();
+            match loc.rsplit_once(':') {
+                Some((f, l)) if l.parse::<u64>().is_ok() => Evidence::at(msg, f, l.parse().ok()),
+                _ => Evidence::at(msg, loc, None),
+            }
+        };
+        let mut evidence = Vec::new();
+        let failed = match id {
+            "materials.licences" => {
+                for l in &outcome.licences {
+                    let p = &l.package;
+                    evidence.push(at(
+                        format!(
+                            "{} {}: licence {:?}: {}",
+                            p.name,
+                            p.version.as_deref().unwrap_or("?"),
+                            l.licence,
+                            l.problem
+                        ),
+                        p.locations.first(),
+                    ));
+                }
+                !outcome.licences.is_empty()
+            }
+            "materials.trusted-repositories" => {
+                for s in &outcome.sources {
+                    let p = &s.package;
+                    evidence.push(at(
+                        format!(
+                            "{} {}: {}: {}",
+                            p.name,
+                            p.version.as_deref().unwrap_or("?"),
+                            s.source,
+                            s.problem
+                        ),
+                        p.locations.first(),
+                    ));
+                }
+                !outcome.sources.is_empty()
+            }
+            _ => {
+                for (f, v, _) in &outcome.judged {
+                    if let palisade_advisory::policy::Verdict::Fail(why) = v {
+                        let p = &f.package;
+                        evidence.push(at(
+                            format!(
+                                "{} {}: {} ({why})",
+                                p.name,
+                                p.version.as_deref().unwrap_or("?"),
+                                f.id
+                            ),
+                            p.locations.first(),
+                        ));
+                    }
+                }
+                if !outcome.allow_unchecked {
+                    for u in &outcome.unchecked {
+                        evidence.push(at(
+                            format!("unchecked {}: {}", u.package.name, u.reason),
+                            u.package.locations.first(),
+                        ));
+                    }
+                }
+                outcome.vulnerabilities_failed()
+            }
+        };
+        evidence.truncate(50);
+        evidence.insert(
+            0,
+            Evidence::note(format!(
+                "{} packages checked against the advisory index {} ({})",
+                outcome.packages,
+                &outcome.index_digest[..12.min(outcome.index_digest.len())],
+                outcome.index_created
+            )),
+        );
+        (if failed { Status::Fail } else { Status::Pass }, evidence)
     }
 
     fn hash_pinning(&self) -> (Status, Vec<Evidence>) {

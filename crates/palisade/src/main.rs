@@ -49,6 +49,10 @@ enum Command {
     Attest(cmd::attest::AttestArgs),
     /// Read lockfiles and write deterministic CycloneDX / SPDX SBOMs.
     Sbom(cmd::sbom::SbomArgs),
+    /// Check dependencies against the offline advisory index and the materials policy.
+    Check(cmd::check::CheckArgs),
+    /// The offline advisory index: import OSV / RustSec / malicious-package data.
+    Db(cmd::db::DbArgs),
     /// Record in-toto links, write and sign layouts, verify a supply chain.
     Intoto(cmd::intoto::IntotoArgs),
     /// Verify signed commits, tags and merges against an allowed-signers policy.
@@ -72,6 +76,8 @@ fn main() -> ExitCode {
         Command::Dsse(a) => cmd::dsse::run(a, &globals),
         Command::Attest(a) => cmd::attest::run(a, &globals),
         Command::Sbom(a) => cmd::sbom::run(a),
+        Command::Check(a) => cmd::check::run(a, &globals),
+        Command::Db(a) => cmd::db::run(a, &globals),
         Command::Intoto(a) => cmd::intoto::run(a, &globals),
         Command::Verify(a) => cmd::verify::run(a, &globals),
         Command::Hook(a) => cmd::hook::run(a, &globals),

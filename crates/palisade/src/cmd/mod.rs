@@ -2,7 +2,9 @@
 
 pub mod attest;
 pub mod audit;
+pub mod check;
 pub mod codeowners;
+pub mod db;
 pub mod dsse;
 pub mod forge;
 pub mod hook;

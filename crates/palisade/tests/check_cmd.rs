@@ -1,0 +1,607 @@
+//! `palisade db` and `palisade check` end to end on ../shared/advisories and
+//! ../shared/lockfiles, and the differential against cargo-audit on every Cargo.lock.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use palisade_testkit::shared;
+use predicates::prelude::*;
+
+fn palisade(dir: &Path) -> Command {
+    let mut c = Command::cargo_bin("palisade").unwrap();
+    c.current_dir(dir)
+        .env_remove("PALISADE_PASSPHRASE")
+        .env_remove("PALISADE_DB")
+        .env("XDG_CACHE_HOME", dir.join("no-cache"));
+    c
+}
+
+/// One index of all the shared advisories, imported once through the CLI.
+fn db() -> &'static Path {
+    static DB: OnceLock<PathBuf> = OnceLock::new();
+    DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let db = dir.join("db");
+        palisade(&dir)
+            .args(["db", "import"])
+            .arg(shared("advisories"))
+            .arg("--db")
+            .arg(&db)
+            .assert()
+            .success()
+            .stderr(predicate::str::contains("0 errors"));
+        db
+    })
+}
+
+fn json(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).unwrap()
+}
+
+fn ids(v: &serde_json::Value, informational: bool) -> BTreeSet<String> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["informational"].is_string() == informational)
+        .map(|f| {
+            format!(
+                "{} {}@{}",
+                f["id"].as_str().unwrap(),
+                f["package"]["name"].as_str().unwrap(),
+                f["package"]["version"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn help_has_examples_and_status_reports() {
+    let d = tempfile::tempdir().unwrap();
+    for cmd in [
+        vec!["check"],
+        vec!["db"],
+        vec!["db", "import"],
+        vec!["db", "status"],
+    ] {
+        let mut args = cmd.clone();
+        args.push("--help");
+        palisade(d.path())
+            .args(&args)
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Examples:"));
+    }
+    let out = palisade(d.path())
+        .args(["db", "status", "--format", "json", "--db"])
+        .arg(db())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    assert!(v["ecosystems"]["PyPI"]["advisories"].as_u64().unwrap() > 16_000);
+    assert!(v["ecosystems"]["crates.io"]["advisories"].as_u64().unwrap() > 1_100);
+    assert_eq!(v["age_days"], 0);
+    palisade(d.path())
+        .args(["db", "status", "--db"])
+        .arg(db())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("npm").and(predicate::str::contains("malicious")));
+}
+
+#[test]
+fn no_index_is_a_usage_error() {
+    let d = tempfile::tempdir().unwrap();
+    palisade(d.path())
+        .arg("check")
+        .arg(shared("lockfiles/rust/real-cargo.Cargo.lock"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("palisade db import"));
+}
+
+#[test]
+fn cargo_lock_findings_ignores_and_expiry() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/rust/real-cargo.Cargo.lock");
+    let run = |extra: &[&str]| {
+        let mut c = palisade(d.path());
+        c.arg("check").arg(&lock).arg("--db").arg(db()).args(extra);
+        c.assert()
+    };
+    let out = run(&["--format", "json"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v = json(&out);
+    let vulns = ids(&v, false);
+    assert!(vulns.contains("RUSTSEC-2026-0258 h2@0.4.15"), "{vulns:?}");
+    assert!(
+        vulns.contains("RUSTSEC-2026-0204 crossbeam-epoch@0.9.18"),
+        "{vulns:?}"
+    );
+    let h2 = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RUSTSEC-2026-0258")
+        .unwrap();
+    assert_eq!(h2["fixed"], "0.4.16");
+    assert_eq!(h2["verdict"]["verdict"], "fail");
+    let ign = [
+        "--ignore",
+        "RUSTSEC-2026-0258",
+        "--ignore",
+        "RUSTSEC-2026-0204",
+        "--reason",
+        "not reachable from our code",
+    ];
+    let mut future = ign.to_vec();
+    future.extend(["--until", "2999-12-31"]);
+    run(&future)
+        .success()
+        .stdout(predicate::str::contains("ignored until 2999-12-31"));
+    let mut past = ign.to_vec();
+    past.extend(["--until", "2020-01-01"]);
+    run(&past)
+        .code(1)
+        .stdout(predicate::str::contains("expired on 2020-01-01"));
+    // An alias works as well as the id.
+    run(&[
+        "--ignore",
+        "GHSA-q83h-524g-xf6h",
+        "--ignore",
+        "RUSTSEC-2026-0204",
+        "--reason",
+        "x",
+    ])
+    .success();
+    // A reason is required.
+    run(&["--ignore", "RUSTSEC-2026-0258"]).code(2);
+    run(&["--severity-threshold", "catastrophic"]).code(2);
+}
+
+#[test]
+fn table_is_grouped_and_output_deterministic() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/rust/real-pnpm.Cargo.lock");
+    let once = || {
+        palisade(d.path())
+            .arg("check")
+            .arg(&lock)
+            .arg("--db")
+            .arg(db())
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone()
+    };
+    let a = once();
+    assert_eq!(a, once());
+    let text = String::from_utf8(a).unwrap();
+    assert!(text.contains("rsa 0.9.10 (crates.io)"), "{text}");
+    assert!(text.contains("FAIL RUSTSEC-2023-0071"), "{text}");
+    assert!(
+        text.contains("pass RUSTSEC-2025-0141"),
+        "informational passes: {text}"
+    );
+}
+
+#[test]
+fn sarif_is_valid() {
+    let d = tempfile::tempdir().unwrap();
+    let out = palisade(d.path())
+        .arg("check")
+        .arg(shared("lockfiles/rust/real-uv.Cargo.lock"))
+        .args(["--format", "sarif", "--db"])
+        .arg(db())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let path = d.path().join("check.sarif");
+    std::fs::write(&path, &out).unwrap();
+    palisade_testkit::sarif_check(&path).unwrap();
+    let v = json(&out);
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "RUSTSEC-2023-0071" && r["level"] == "error")
+    );
+    std::fs::write(&path, b"{\"version\":\"2.1.0\",\"runs\":[{}]}").unwrap();
+    assert!(palisade_testkit::sarif_check(&path).is_err());
+}
+
+#[test]
+fn emit_vex_then_triage_suppresses() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/rust/real-cargo.Cargo.lock");
+    palisade(d.path())
+        .arg("check")
+        .arg(&lock)
+        .args(["--emit-vex", "out.openvex.json", "--db"])
+        .arg(db())
+        .env("SOURCE_DATE_EPOCH", "0")
+        .assert()
+        .code(1);
+    let text = std::fs::read_to_string(d.path().join("out.openvex.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["@context"], "https://openvex.dev/ns/v0.2.0");
+    assert_eq!(v["timestamp"], "1970-01-01T00:00:00Z");
+    assert_eq!(v["statements"].as_array().unwrap().len(), 2);
+    std::fs::write(
+        d.path().join("triaged.json"),
+        text.replace("\"affected\"", "\"not_affected\""),
+    )
+    .unwrap();
+    palisade(d.path())
+        .arg("check")
+        .arg(&lock)
+        .args(["--vex", "triaged.json", "--db"])
+        .arg(db())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("VEX not_affected"));
+}
+
+#[test]
+fn policy_from_palisade_toml() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shared("lockfiles/rust/real-cargo.Cargo.lock"),
+        d.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    let toml = format!(
+        "[check]\ndb = {:?}\nseverity-threshold = \"critical\"\n\n[[check.ignore]]\nid = \"RUSTSEC-2026-0204\"\nreason = \"no raw pointers printed\"\nuntil = \"2999-01-01\"\n",
+        db().display().to_string()
+    );
+    std::fs::write(d.path().join("palisade.toml"), &toml).unwrap();
+    // h2's advisory has no CVSS: unknown severity is never below a threshold.
+    palisade(d.path())
+        .args(["check", "."])
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("severity unknown")
+                .and(predicate::str::contains("ignored until 2999-01-01")),
+        );
+    std::fs::write(
+        d.path().join("palisade.toml"),
+        toml + "\n[[check.ignore]]\nid = \"RUSTSEC-2026-0258\"\nreason = \"no HTTP/2 server\"\n",
+    )
+    .unwrap();
+    palisade(d.path()).args(["check", "."]).assert().success();
+    std::fs::write(d.path().join("palisade.toml"), "[check]\nsevrity = 1\n").unwrap();
+    palisade(d.path()).args(["check", "."]).assert().code(2);
+}
+
+#[test]
+fn unchecked_packages_fail_unless_allowed() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/dart/")
+        .read_dir()
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.to_string_lossy().ends_with("pubspec.lock"));
+    let lock = lock.expect("a pubspec.lock in the shared lockfiles");
+    palisade(d.path())
+        .arg("check")
+        .arg(&lock)
+        .arg("--db")
+        .arg(db())
+        .assert()
+        .code(1)
+        .stdout(
+            predicate::str::contains("could not be checked")
+                .and(predicate::str::contains("no data for ecosystem \"Pub\"")),
+        );
+    palisade(d.path())
+        .arg("check")
+        .arg(&lock)
+        .args(["--allow-unchecked", "--db"])
+        .arg(db())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("(allowed)"));
+}
+
+#[test]
+fn licences_and_sources_on_npm() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/npm/real-codeql-action.package-lock.json");
+    let base = |extra: &[&str]| {
+        let mut c = palisade(d.path());
+        c.arg("check").arg(&lock).arg("--db").arg(db()).args(extra);
+        c.assert()
+    };
+    base(&[]).success();
+    base(&["--deny-licence", "BlueOak-1.0.0"])
+        .code(1)
+        .stdout(predicate::str::contains("licence glob").and(predicate::str::contains("denied")));
+    base(&["--allowed-registry", "registry.npmjs.org"]).success();
+    base(&["--allowed-registry", "npm.example.internal"])
+        .code(1)
+        .stdout(predicate::str::contains("not from an allowed registry"));
+    base(&["--allow-licence", "NotALicence"]).code(2);
+}
+
+#[test]
+fn sbom_input_matches_lockfile_input() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/rust/real-uv.Cargo.lock");
+    palisade(d.path())
+        .args(["sbom", "generate", "--out", "sbom.cdx.json"])
+        .arg(&lock)
+        .assert()
+        .success();
+    let from_sbom = palisade(d.path())
+        .args([
+            "check",
+            "--sbom",
+            "sbom.cdx.json",
+            "--format",
+            "json",
+            "--db",
+        ])
+        .arg(db())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let from_lock = palisade(d.path())
+        .arg("check")
+        .arg(&lock)
+        .args(["--format", "json", "--db"])
+        .arg(db())
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(ids(&json(&from_sbom), false), ids(&json(&from_lock), false));
+    assert!(!ids(&json(&from_sbom), false).is_empty());
+}
+
+#[test]
+fn attest_signs_a_vulns_statement() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shared("lockfiles/rust/real-uv.Cargo.lock"),
+        d.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    palisade(d.path())
+        .args([
+            "key", "generate", "--type", "ed25519", "--out", "release", "-q",
+        ])
+        .assert()
+        .success();
+    palisade(d.path())
+        .args([
+            "check",
+            "Cargo.lock",
+            "--attest",
+            "--key",
+            "release",
+            "--out",
+            "check.intoto.jsonl",
+            "--db",
+        ])
+        .arg(db())
+        .assert()
+        .code(1);
+    palisade(d.path())
+        .args([
+            "attest",
+            "verify",
+            "--bundle",
+            "check.intoto.jsonl",
+            "--subject",
+            "Cargo.lock",
+            "--key",
+            "release.pub",
+            "--predicate-type",
+            "https://in-toto.io/attestation/vulns/v0.2",
+        ])
+        .assert()
+        .success();
+    let line = std::fs::read_to_string(d.path().join("check.intoto.jsonl")).unwrap();
+    assert!(line.lines().count() == 1);
+}
+
+/// Every Cargo.lock in ../shared/lockfiles (by name or content).
+fn cargo_locks() -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(shared("lockfiles/rust"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().to_string();
+            n.ends_with(".lock") && std::fs::read_to_string(p).unwrap().contains("[[package]]")
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// cargo-audit (scripts/peers-cargo-audit.sh) on the unpacked RustSec database; returns
+/// (vulnerabilities, warnings) or the error when it cannot read the lockfile.
+fn cargo_audit(
+    lock: &Path,
+    advisory_db: &Path,
+) -> Result<(BTreeSet<String>, BTreeSet<String>), String> {
+    let bin = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap()
+        .join(".cache/palisade/cargo-audit/bin/cargo-audit");
+    assert!(
+        bin.exists(),
+        "cargo-audit missing: run scripts/peers-cargo-audit.sh"
+    );
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(lock, d.path().join("Cargo.lock")).unwrap();
+    std::fs::create_dir_all(d.path().join(".cargo")).unwrap();
+    std::fs::write(
+        d.path().join(".cargo/audit.toml"),
+        "[yanked]\nenabled = false\n",
+    )
+    .unwrap();
+    let out = std::process::Command::new(bin)
+        .current_dir(d.path())
+        .args(["audit", "--no-fetch", "--json", "-f", "Cargo.lock", "--db"])
+        .arg(advisory_db)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = match serde_json::from_slice(&out.stdout) {
+        Ok(v) => v,
+        Err(_) => return Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    };
+    let item = |x: &serde_json::Value| {
+        format!(
+            "{} {}@{}",
+            x["advisory"]["id"].as_str().unwrap(),
+            x["package"]["name"].as_str().unwrap(),
+            x["package"]["version"].as_str().unwrap()
+        )
+    };
+    let vulns = v["vulnerabilities"]["list"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(item)
+        .collect();
+    let mut warns = BTreeSet::new();
+    for (_, list) in v["warnings"].as_object().into_iter().flatten() {
+        for w in list.as_array().into_iter().flatten() {
+            if w["advisory"].is_object() {
+                warns.insert(item(w));
+            }
+        }
+    }
+    Ok((vulns, warns))
+}
+
+#[test]
+fn differential_against_cargo_audit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let status = std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(shared("advisories/rustsec/advisory-db.tar.gz"))
+        .arg("-C")
+        .arg(tmp.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let advisory_db = tmp.path().join("advisory-db");
+    let locks = cargo_locks();
+    assert!(locks.len() >= 10, "{locks:?}");
+    // Disagreements, explained (see README): cargo-audit refuses a lockfile whose
+    // dependency list names a package the file does not contain; we read it.
+    let explained: BTreeSet<&str> = ["scalibr-two-packages-with-local.Cargo.lock"].into();
+    let mut refused = BTreeSet::new();
+    let mut compared = 0;
+    let mut total_findings = 0;
+    for lock in &locks {
+        let name = lock.file_name().unwrap().to_string_lossy().to_string();
+        let ours = palisade(tmp.path())
+            .arg("check")
+            .arg(lock)
+            .args(["--format", "json", "-q", "--db"])
+            .arg(db())
+            .output()
+            .unwrap();
+        let ours = json(&ours.stdout);
+        match cargo_audit(lock, &advisory_db) {
+            Ok((vulns, warns)) => {
+                assert_eq!(ids(&ours, false), vulns, "{name}: vulnerabilities differ");
+                assert_eq!(
+                    ids(&ours, true),
+                    warns,
+                    "{name}: informational advisories differ"
+                );
+                compared += 1;
+                total_findings += vulns.len() + warns.len();
+            }
+            Err(e) => {
+                assert!(ours["findings"].as_array().unwrap().is_empty(), "{name}");
+                refused.insert(name.clone());
+                assert!(e.contains("couldn't resolve dependency"), "{name}: {e}");
+            }
+        }
+    }
+    assert_eq!(
+        refused.iter().map(String::as_str).collect::<BTreeSet<_>>(),
+        explained
+    );
+    assert!(compared >= 9);
+    assert!(
+        total_findings >= 20,
+        "the comparison must cover real findings: {total_findings}"
+    );
+}
+
+#[test]
+fn audit_materials_controls() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        shared("lockfiles/rust/real-cargo.Cargo.lock"),
+        d.path().join("Cargo.lock"),
+    )
+    .unwrap();
+    let audit = |dir: &Path| {
+        let out = palisade(dir)
+            .args([
+                "audit",
+                "--format",
+                "json",
+                "--controls",
+                "materials.vulnerabilities,materials.licences",
+            ])
+            .output()
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let get = |id: &str| {
+            v["controls"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        (get("materials.vulnerabilities"), get("materials.licences"))
+    };
+    // No index: unknown, saying what to run.
+    let (vulns, _) = audit(d.path());
+    assert_eq!(vulns["status"], "unknown");
+    assert!(vulns.to_string().contains("palisade db import"), "{vulns}");
+    // With the index named in palisade.toml: fail, with the advisories as evidence.
+    let toml = format!("[check]\ndb = {:?}\n", db().display().to_string());
+    std::fs::write(d.path().join("palisade.toml"), &toml).unwrap();
+    let (vulns, licences) = audit(d.path());
+    assert_eq!(vulns["status"], "fail", "{vulns}");
+    assert!(vulns.to_string().contains("RUSTSEC-2026-0258"), "{vulns}");
+    assert_eq!(licences["status"], "unknown", "no licence policy set");
+    // Accepted with reasons: pass.
+    std::fs::write(
+        d.path().join("palisade.toml"),
+        toml + "[[check.ignore]]\nid = \"RUSTSEC-2026-0258\"\nreason = \"r\"\n[[check.ignore]]\nid = \"RUSTSEC-2026-0204\"\nreason = \"r\"\n",
+    )
+    .unwrap();
+    let (vulns, _) = audit(d.path());
+    assert_eq!(vulns["status"], "pass", "{vulns}");
+}

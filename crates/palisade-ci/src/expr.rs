@@ -150,11 +150,8 @@ const ATTACKER: &[&str] = &[
 const SAFE_ROOTS: &[&str] = &["secrets", "runner", "strategy", "matrix", "vars", "job"];
 const SAFE_GITHUB: &[&str] = &[
     "github.sha",
-    "github.ref",
-    "github.ref_name",
     "github.ref_type",
     "github.ref_protected",
-    "github.base_ref",
     "github.run_id",
     "github.run_number",
     "github.run_attempt",
@@ -222,6 +219,11 @@ pub fn taint(path: &str) -> Taint {
     // the field itself, something inside it, or an object holding it (`toJSON(github.event)`)
     if ATTACKER.iter().any(|a| pattern_prefix(a, path)) {
         return Taint::Attacker;
+    }
+    // branch and tag names: chosen by anyone who can push a branch, and they may hold
+    // shell syntax (`a$(id)`)
+    if ["github.ref", "github.ref_name", "github.base_ref"].contains(&path) {
+        return Taint::Maybe;
     }
     let root = path.split('.').next().unwrap_or("");
     if SAFE_ROOTS.contains(&root) {

@@ -116,6 +116,8 @@ struct Scope {
     privileged: bool,
     workflow_run: bool,
     release: bool,
+    /// The job's matrix holds expressions (its values come from elsewhere).
+    dynamic_matrix: bool,
 }
 
 fn s(n: &Node) -> &str {
@@ -139,6 +141,10 @@ fn triggers(root: &Node) -> Vec<(String, &Node)> {
             .collect(),
     }
 }
+
+/// Triggers that run in the base repository, with secrets and a write token, on events
+/// outsiders can cause.
+const PRIVILEGED: &[&str] = &["pull_request_target", "workflow_run", "issue_comment"];
 
 const PUBLIC_TRIGGERS: &[&str] = &[
     "pull_request",
@@ -281,7 +287,9 @@ pub(crate) fn check_credential(ctx: &mut Ctx<'_>, key: &str, v: &Node) {
     }
     let k = key.to_ascii_uppercase();
     let credential_name = k.contains("PASSWORD") || k.ends_with("PASSWD") || k == "PASS";
+    let env_name = val.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     if credential_name
+        && !env_name
         && val.len() >= 4
         && !val.contains('$')
         && !val.contains(' ')
@@ -328,15 +336,22 @@ fn known_token(v: &str) -> Option<&'static str> {
 }
 
 /// Expressions in a script: template injection and secrets over-provisioning.
-fn check_script(ctx: &mut Ctx<'_>, node: &Node, what: &str) {
+fn check_script(ctx: &mut Ctx<'_>, node: &Node, what: &str, scope: Scope) {
     let Some(text) = node.as_str() else { return };
+    let mut cursor = node.span.start.offset;
+    let taint = |c: &str| match expr::taint(c) {
+        // a matrix built from expressions carries whatever those expand to
+        Taint::Safe if scope.dynamic_matrix && c.starts_with("matrix.") => Taint::Maybe,
+        t => t,
+    };
     for e in expr::expressions(text) {
-        let at = ctx.src.find(node.span, e.text).unwrap_or(node.span);
+        let at = ctx.src.find_from(node.span, e.text, cursor).unwrap_or(node.span);
+        cursor = at.end.offset.max(cursor);
         let ctxs = expr::contexts(e.inner);
-        let worst = ctxs.iter().map(|c| expr::taint(c)).max().unwrap_or(Taint::Safe);
+        let worst = ctxs.iter().map(|c| taint(c)).max().unwrap_or(Taint::Safe);
         let named = ctxs
             .iter()
-            .find(|c| expr::taint(c) == worst)
+            .find(|c| taint(c) == worst)
             .cloned()
             .unwrap_or_default();
         match worst {
@@ -389,10 +404,12 @@ fn check_overprovisioned(ctx: &mut Ctx<'_>, node: Option<&Node>) {
 /// Lines of a `run:` script that pipe a download into an interpreter.
 pub(crate) fn check_remote_exec(ctx: &mut Ctx<'_>, node: &Node) {
     let Some(text) = node.as_str() else { return };
+    let mut cursor = node.span.start.offset;
     for line in text.lines() {
         if expr::remote_exec(line) {
             let needle = line.trim();
-            let at = ctx.src.find(node.span, needle).unwrap_or(node.span);
+            let at = ctx.src.find_from(node.span, needle, cursor).unwrap_or(node.span);
+            cursor = at.end.offset.max(cursor);
             ctx.report(
                 "remote-exec",
                 Severity::Medium,
@@ -425,6 +442,16 @@ fn is_cache_step(uses: &str, with: Option<&Node>) -> bool {
     if name == "actions/setup-go" {
         return input("cache").is_none_or(|v| s(v) != "false");
     }
+    if name == "actions/setup-node" {
+        // v5 and later cache by default when the project names its package manager
+        let old = uses
+            .split_once('@')
+            .is_some_and(|(_, r)| matches!(r.split('.').next(), Some("v1" | "v2" | "v3" | "v4")));
+        return match input("cache") {
+            Some(v) => !s(v).is_empty() && s(v) != "false",
+            None => !old && input("package-manager-cache").is_none_or(|v| s(v) != "false"),
+        };
+    }
     if name.starts_with("actions/setup-") {
         return input("cache").is_some_and(|v| !s(v).is_empty() && s(v) != "false");
     }
@@ -450,6 +477,7 @@ fn is_publish_step(step: &Node) -> bool {
                 | "rust-lang/crates-io-auth-action"
                 | "js-devtools/npm-publish"
                 | "changesets/action"
+                | "docker/build-push-action"
         )
     {
         return true;
@@ -480,7 +508,7 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
     }
     let with = st.get("with");
     if let Some(run) = st.get("run") {
-        check_script(ctx, run, "a run: script");
+        check_script(ctx, run, "a run: script", scope);
         check_remote_exec(ctx, run);
         let text = s(run);
         if scope.privileged && (text.contains("GITHUB_ENV") || text.contains("GITHUB_PATH")) {
@@ -507,17 +535,24 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
     if uses_is(uses, "actions/github-script")
         && let Some(script) = with.and_then(|w| w.get("script"))
     {
-        check_script(ctx, script, "github-script code");
+        check_script(ctx, script, "github-script code", scope);
     }
     if uses_is(uses, "actions/checkout") {
         let persist = with.and_then(|w| w.get("persist-credentials"));
-        if !persist.is_some_and(|p| s(p) == "false") {
-            ctx.at(
+        match persist.map(s) {
+            Some("false") => {}
+            Some(_) => ctx.at(
+                "artipacked",
+                Severity::Low,
+                persist.unwrap_or(st),
+                "persist-credentials is explicitly on: the token stays in .git/config".into(),
+            ),
+            None => ctx.at(
                 "artipacked",
                 Severity::Medium,
                 uses_node.unwrap_or(st),
                 "actions/checkout without persist-credentials: false keeps the token in .git/config".into(),
-            );
+            ),
         }
         if scope.privileged
             && let Some(w) = with
@@ -569,9 +604,18 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
 }
 
 fn bot_condition(ctx: &mut Ctx<'_>, cond: &Node, scope: Scope) {
-    let c = s(cond);
-    let spoofable = c.contains("github.actor") || c.contains("github.triggering_actor") || c.contains("github.event.sender.login");
-    if spoofable && c.contains("[bot]") {
+    let c: String = s(cond).chars().filter(|c| !c.is_whitespace()).collect();
+    let actors = ["github.actor", "github.triggering_actor", "github.event.sender.login"];
+    let spoofable = actors.iter().any(|a| {
+        c.match_indices(a).any(|(i, _)| {
+            let after = &c[i + a.len()..];
+            let before = &c[..i];
+            (after.starts_with("=='") && after[3..].split('\'').next().is_some_and(|v| v.ends_with("[bot]")))
+                || (before.ends_with("[bot]'==")) 
+                || (before.ends_with("contains(") && after.starts_with(",'[bot]'"))
+        })
+    });
+    if spoofable {
         ctx.at(
             "bot-conditions",
             if scope.privileged { Severity::High } else { Severity::Medium },
@@ -616,9 +660,9 @@ fn permissions(ctx: &mut Ctx<'_>, perms: &Node, workflow_level: bool, jobs: usiz
 pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
     let trig = triggers(root);
     let has = |n: &str| trig.iter().any(|(t, _)| t == n);
-    let privileged = has("pull_request_target") || has("workflow_run");
+    let privileged = PRIVILEGED.iter().any(|t| has(t));
     for (t, node) in &trig {
-        if t == "pull_request_target" || t == "workflow_run" {
+        if PRIVILEGED.contains(&t.as_str()) {
             ctx.at(
                 "dangerous-triggers",
                 Severity::Medium,
@@ -632,9 +676,20 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
         .get("on")
         .and_then(|o| o.get("push"))
         .is_some_and(|p| p.get("tags").is_some());
+    // pushes to release branches (`release-*`, `releases/v*`) build releases too
+    let release_branch_push = root
+        .get("on")
+        .and_then(|o| o.get("push"))
+        .and_then(|p| p.get("branches"))
+        .is_some_and(|b| {
+            let mut names = Vec::new();
+            b.scalars(&mut names);
+            names.iter().any(|n| s(n).to_ascii_lowercase().contains("release"))
+        });
     let file_lower = ctx.file.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
     let release_workflow = has("release")
         || tag_push
+        || release_branch_push
         || file_lower.contains("release")
         || file_lower.contains("publish");
     let jobs = root.get("jobs");
@@ -642,6 +697,18 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
     let wf_perms = root.get("permissions");
     if let Some(p) = wf_perms {
         permissions(ctx, p, true, njobs);
+    } else if jobs.is_some_and(|j| j.entries().iter().any(|(_, job)| job.get("permissions").is_none())) {
+        let start = Node {
+            value: Value::Seq(Vec::new()),
+            span: root.span,
+            tag: None,
+        };
+        ctx.at(
+            "missing-permissions",
+            Severity::Medium,
+            &start,
+            "the workflow has no permissions block: jobs without one get the default token".into(),
+        );
     }
     check_env(ctx, root.get("env"));
     check_overprovisioned(ctx, root.get("env"));
@@ -686,12 +753,13 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
                 );
             }
         }
+        let matrix = job.get("strategy").and_then(|st| st.get("matrix"));
         if let Some(c) = job.get("container") {
-            container(ctx, c);
+            container(ctx, c, matrix);
         }
         if let Some(svcs) = job.get("services") {
             for (_, svc) in svcs.entries() {
-                container(ctx, svc);
+                container(ctx, svc, matrix);
             }
         }
         if let Some(cond) = job.get("if") {
@@ -709,6 +777,11 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
             privileged,
             workflow_run: has("workflow_run"),
             release,
+            dynamic_matrix: matrix.is_some_and(|m| {
+                let mut sc = Vec::new();
+                m.scalars(&mut sc);
+                sc.iter().any(|n| s(n).contains("${{"))
+            }),
         };
         for st in steps_list {
             step(ctx, st, scope);
@@ -716,12 +789,46 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
     }
 }
 
-fn container(ctx: &mut Ctx<'_>, c: &Node) {
+/// The values a `${{ matrix.NAME }}` image takes: the matrix's list and its `include:`
+/// entries.
+fn matrix_values<'a>(matrix: Option<&'a Node>, image: &str) -> Vec<&'a Node> {
+    let inner = image.trim().strip_prefix("${{").and_then(|r| r.strip_suffix("}}"));
+    let Some(key) = inner.map(str::trim).and_then(|i| i.strip_prefix("matrix.")) else {
+        return Vec::new();
+    };
+    let Some(m) = matrix else { return Vec::new() };
+    let mut out: Vec<&Node> = Vec::new();
+    if let Some(v) = m.get(key) {
+        match &v.value {
+            Value::Seq(items) => out.extend(items.iter().filter(|i| i.as_str().is_some())),
+            Value::Str { .. } => out.push(v),
+            Value::Map(_) => {}
+        }
+    }
+    for inc in m.get("include").map(Node::items).unwrap_or(&[]) {
+        if let Some(v) = inc.get(key).filter(|v| v.as_str().is_some()) {
+            out.push(v);
+        }
+    }
+    out
+}
+
+fn image_or_matrix(ctx: &mut Ctx<'_>, img: &Node, matrix: Option<&Node>) {
+    let values = matrix_values(matrix, s(img));
+    if values.is_empty() {
+        check_image(ctx, img, s(img));
+    }
+    for v in values {
+        check_image(ctx, v, s(v));
+    }
+}
+
+fn container(ctx: &mut Ctx<'_>, c: &Node, matrix: Option<&Node>) {
     match &c.value {
-        Value::Str { .. } => check_image(ctx, c, s(c)),
+        Value::Str { .. } => image_or_matrix(ctx, c, matrix),
         Value::Map(_) => {
             if let Some(img) = c.get("image") {
-                check_image(ctx, img, s(img));
+                image_or_matrix(ctx, img, matrix);
             }
             if let Some(pw) = c.get("credentials").and_then(|cr| cr.get("password"))
                 && !s(pw).contains("${{")

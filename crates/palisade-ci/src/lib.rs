@@ -172,6 +172,32 @@ pub struct Options {
     pub min_severity: Option<Severity>,
 }
 
+/// The `[ci]` table of `palisade.toml`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct Config {
+    /// Rule ids not reported.
+    #[serde(default)]
+    pub ignore: Vec<String>,
+    /// The org template, relative to palisade.toml.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// Minimum severity reported.
+    #[serde(default)]
+    pub min_severity: Option<String>,
+}
+
+impl Config {
+    /// Reads `[ci]` from a whole palisade.toml (other tables are left to their commands).
+    pub fn from_palisade_toml(text: &str) -> Result<Config, String> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
+        match table.get("ci") {
+            None => Ok(Config::default()),
+            Some(v) => v.clone().try_into().map_err(|e: toml::de::Error| format!("[ci]: {e}")),
+        }
+    }
+}
+
 /// Errors of discovery.
 #[derive(Debug, thiserror::Error)]
 pub enum CiError {
@@ -347,11 +373,15 @@ fn audit_one(
 }
 
 fn suppressed_by_comment(src: &Source, f: &Finding) -> bool {
+    // zizmor's own comments are honoured too: its audit ids are ours where they overlap.
     let hit = |line: &str| {
-        let Some(i) = line.find("# palisade: ignore[") else {
+        let Some((i, marker)) = ["# palisade: ignore[", "# zizmor: ignore["]
+            .iter()
+            .find_map(|m| line.find(m).map(|i| (i, *m)))
+        else {
             return false;
         };
-        let rest = &line[i + "# palisade: ignore[".len()..];
+        let rest = &line[i + marker.len()..];
         let Some(end) = rest.find(']') else {
             return false;
         };

@@ -194,11 +194,19 @@ impl Source {
     }
     /// Where `needle` is written inside `within` (the first occurrence), if it is.
     pub fn find(&self, within: Span, needle: &str) -> Option<Span> {
+        self.find_from(within, needle, within.start.offset)
+    }
+    /// Where `needle` is first written inside `within` at or after byte `from`.
+    pub fn find_from(&self, within: Span, needle: &str, from: usize) -> Option<Span> {
         if needle.is_empty() {
             return None;
         }
-        let i = self.slice(within).find(needle)?;
-        let start = within.start.offset + i;
+        let from = from.max(within.start.offset);
+        let i = self
+            .text
+            .get(from..within.end.offset.max(from))?
+            .find(needle)?;
+        let start = from + i;
         Some(Span {
             start: self.pos(start),
             end: self.pos(start + needle.len()),

@@ -2,6 +2,7 @@
 
 pub mod attest;
 pub mod audit;
+pub mod ci;
 pub mod codeowners;
 pub mod dsse;
 pub mod hook;

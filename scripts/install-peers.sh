@@ -41,4 +41,7 @@ done
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi
+if [ -f "$(dirname "$0")/peers-ci.sh" ]; then
+  PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-ci.sh"
+fi
 echo "peers installed in $venv" >&2

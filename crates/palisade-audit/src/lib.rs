@@ -28,6 +28,7 @@
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
 //! see [`AuditConfig`]).
 
+mod ci;
 mod source;
 
 use std::collections::BTreeSet;
@@ -174,6 +175,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
     let files = RepoFiles::scan(repo)?;
     let lockfiles = Lockfiles::read(repo);
     let signatures = std::cell::OnceCell::new();
+    let ci = std::cell::OnceCell::new();
     let mut controls = Vec::new();
     for def in defs {
         if !opts.controls.is_empty() && !opts.controls.contains(&def.id) {
@@ -196,6 +198,9 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
                 .get_or_init(|| source::Signatures::gather(repo))
                 .control(&def.id),
             "codeowners" => source::codeowners_control(repo),
+            "ci-audit" => ci
+                .get_or_init(|| ci::CiAudit::gather(repo))
+                .control(&def.id),
             "manual" => (
                 Status::Manual,
                 vec![Evidence::note(

@@ -200,7 +200,12 @@ fn vars(line: &str) -> Vec<&str> {
     out
 }
 
-fn runs_on_merge_requests(job: &Node) -> bool {
+/// Whether the job runs in merge request pipelines: its own `rules:` / `only:` say so,
+/// or it has neither and the pipeline's `workflow: rules` create merge request pipelines.
+fn runs_on_merge_requests(job: &Node, pipeline_mr: bool) -> bool {
+    if pipeline_mr && job.get("rules").is_none() && job.get("only").is_none() {
+        return true;
+    }
     let mut scalars = Vec::new();
     if let Some(r) = job.get("rules") {
         for rule in r.items() {
@@ -218,14 +223,14 @@ fn runs_on_merge_requests(job: &Node) -> bool {
     scalars.iter().any(|n| matches!(s(n), "merge_requests" | "external_pull_requests"))
 }
 
-fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node) {
+fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node, pipeline_mr: bool) {
     images(ctx, job);
     if let Some(vars_node) = job.get("variables") {
         for (k, v) in vars_node.entries() {
             check_credential(ctx, s(k), v.get("value").unwrap_or(v));
         }
     }
-    let mr = runs_on_merge_requests(job);
+    let mr = runs_on_merge_requests(job, pipeline_mr);
     let mut reads_secret: Option<String> = None;
     for line_node in script_lines(job) {
         check_remote_exec(ctx, line_node);
@@ -297,8 +302,11 @@ fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node) {
 pub(crate) fn pipeline(ctx: &mut Ctx<'_>, root: &Node) {
     includes(ctx, root);
     images(ctx, root);
+    let pipeline_mr = root
+        .get("workflow")
+        .is_some_and(|w| runs_on_merge_requests(w, false));
     if let Some(d) = root.get("default") {
-        job(ctx, d, d);
+        job(ctx, d, d, false);
     }
     if let Some(vars_node) = root.get("variables") {
         for (k, v) in vars_node.entries() {
@@ -309,6 +317,6 @@ pub(crate) fn pipeline(ctx: &mut Ctx<'_>, root: &Node) {
         if RESERVED.contains(&s(k)) || !v.is_map() {
             continue;
         }
-        job(ctx, k, v);
+        job(ctx, k, v, pipeline_mr && !s(k).starts_with('.'));
     }
 }

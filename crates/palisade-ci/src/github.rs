@@ -252,7 +252,10 @@ pub(crate) fn check_image(ctx: &mut Ctx<'_>, node: &Node, image: &str) {
 }
 
 fn truthy(n: &Node) -> bool {
-    matches!(s(n).to_ascii_lowercase().as_str(), "true" | "1" | "yes" | "on")
+    matches!(
+        s(n).to_ascii_lowercase().as_str(),
+        "true" | "1" | "yes" | "on"
+    )
 }
 
 /// `env:` blocks: insecure commands and literal credentials.
@@ -260,12 +263,15 @@ fn check_env(ctx: &mut Ctx<'_>, env: Option<&Node>) {
     let Some(env) = env else { return };
     for (k, v) in env.entries() {
         let key = s(k);
-        if key.eq_ignore_ascii_case("ACTIONS_ALLOW_UNSECURE_COMMANDS") && (truthy(v) || s(v).contains("${{")) {
+        if key.eq_ignore_ascii_case("ACTIONS_ALLOW_UNSECURE_COMMANDS")
+            && (truthy(v) || s(v).contains("${{"))
+        {
             ctx.at(
                 "insecure-commands",
                 Severity::High,
                 k,
-                "ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables the ::set-env / ::add-path commands".into(),
+                "ACTIONS_ALLOW_UNSECURE_COMMANDS re-enables the ::set-env / ::add-path commands"
+                    .into(),
             );
         }
         check_credential(ctx, key, v);
@@ -287,13 +293,18 @@ pub(crate) fn check_credential(ctx: &mut Ctx<'_>, key: &str, v: &Node) {
     }
     let k = key.to_ascii_uppercase();
     let credential_name = k.contains("PASSWORD") || k.ends_with("PASSWD") || k == "PASS";
-    let env_name = val.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    let env_name = val
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     if credential_name
         && !env_name
         && val.len() >= 4
         && !val.contains('$')
         && !val.contains(' ')
-        && !matches!(val.to_ascii_lowercase().as_str(), "true" | "false" | "null" | "password" | "postgres" | "root" | "test" | "secret")
+        && !matches!(
+            val.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "password" | "postgres" | "root" | "test" | "secret"
+        )
     {
         ctx.at(
             "hardcoded-credentials",
@@ -321,14 +332,17 @@ fn known_token(v: &str) -> Option<&'static str> {
     for (p, what) in PREFIXES {
         if let Some(rest) = v.strip_prefix(p)
             && rest.len() >= 20
-            && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         {
             return Some(what);
         }
     }
     if v.len() == 20
         && (v.starts_with("AKIA") || v.starts_with("ASIA"))
-        && v.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        && v.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
     {
         return Some("AWS access key id");
     }
@@ -345,7 +359,10 @@ fn check_script(ctx: &mut Ctx<'_>, node: &Node, what: &str, scope: Scope) {
         t => t,
     };
     for e in expr::expressions(text) {
-        let at = ctx.src.find_from(node.span, e.text, cursor).unwrap_or(node.span);
+        let at = ctx
+            .src
+            .find_from(node.span, e.text, cursor)
+            .unwrap_or(node.span);
         cursor = at.end.offset.max(cursor);
         let ctxs = expr::contexts(e.inner);
         let worst = ctxs.iter().map(|c| taint(c)).max().unwrap_or(Taint::Safe);
@@ -369,7 +386,10 @@ fn check_script(ctx: &mut Ctx<'_>, node: &Node, what: &str, scope: Scope) {
             ),
             Taint::Safe => {}
         }
-        if e.inner.contains("toJSON(secrets)") || e.inner.contains("tojson(secrets)") || e.inner.contains("secrets[") {
+        if e.inner.contains("toJSON(secrets)")
+            || e.inner.contains("tojson(secrets)")
+            || e.inner.contains("secrets[")
+        {
             ctx.report(
                 "overprovisioned-secrets",
                 Severity::Medium,
@@ -408,7 +428,10 @@ pub(crate) fn check_remote_exec(ctx: &mut Ctx<'_>, node: &Node) {
     for line in text.lines() {
         if expr::remote_exec(line) {
             let needle = line.trim();
-            let at = ctx.src.find_from(node.span, needle, cursor).unwrap_or(node.span);
+            let at = ctx
+                .src
+                .find_from(node.span, needle, cursor)
+                .unwrap_or(node.span);
             cursor = at.end.offset.max(cursor);
             ctx.report(
                 "remote-exec",
@@ -436,7 +459,10 @@ fn is_cache_step(uses: &str, with: Option<&Node>) -> bool {
     let name = action_name(uses).unwrap_or_default();
     let path = uses.split('@').next().unwrap_or("").to_ascii_lowercase();
     let input = |k: &str| with.and_then(|w| w.get(k));
-    if path.starts_with("actions/cache") || name == "swatinem/rust-cache" || name == "mozilla-actions/sccache-action" {
+    if path.starts_with("actions/cache")
+        || name == "swatinem/rust-cache"
+        || name == "mozilla-actions/sccache-action"
+    {
         return true;
     }
     if name == "actions/setup-go" {
@@ -512,7 +538,11 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
         check_remote_exec(ctx, run);
         let text = s(run);
         if scope.privileged && (text.contains("GITHUB_ENV") || text.contains("GITHUB_PATH")) {
-            let needle = if text.contains("GITHUB_ENV") { "GITHUB_ENV" } else { "GITHUB_PATH" };
+            let needle = if text.contains("GITHUB_ENV") {
+                "GITHUB_ENV"
+            } else {
+                "GITHUB_PATH"
+            };
             let at = ctx.src.find(run.span, needle).unwrap_or(run.span);
             ctx.report(
                 "github-env",
@@ -522,7 +552,9 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
             );
         }
         if scope.privileged
-            && (text.contains("gh pr checkout") || text.contains("git fetch origin pull/") || text.contains("refs/pull/"))
+            && (text.contains("gh pr checkout")
+                || text.contains("git fetch origin pull/")
+                || text.contains("refs/pull/"))
         {
             ctx.at(
                 "dangerous-triggers",
@@ -572,14 +604,16 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
         }
     }
     if scope.workflow_run
-        && (uses_is(uses, "actions/download-artifact") && with.and_then(|w| w.get("run-id")).is_some()
+        && (uses_is(uses, "actions/download-artifact")
+            && with.and_then(|w| w.get("run-id")).is_some()
             || uses_is(uses, "dawidd6/action-download-artifact"))
     {
         ctx.at(
             "untrusted-artifacts",
             Severity::High,
             uses_node.unwrap_or(st),
-            "artefacts of the triggering (untrusted) run are downloaded into a privileged workflow".into(),
+            "artefacts of the triggering (untrusted) run are downloaded into a privileged workflow"
+                .into(),
         );
     }
     if scope.release && !uses.is_empty() && is_cache_step(uses, with) {
@@ -605,13 +639,21 @@ fn step(ctx: &mut Ctx<'_>, st: &Node, scope: Scope) {
 
 fn bot_condition(ctx: &mut Ctx<'_>, cond: &Node, scope: Scope) {
     let c: String = s(cond).chars().filter(|c| !c.is_whitespace()).collect();
-    let actors = ["github.actor", "github.triggering_actor", "github.event.sender.login"];
+    let actors = [
+        "github.actor",
+        "github.triggering_actor",
+        "github.event.sender.login",
+    ];
     let spoofable = actors.iter().any(|a| {
         c.match_indices(a).any(|(i, _)| {
             let after = &c[i + a.len()..];
             let before = &c[..i];
-            (after.starts_with("=='") && after[3..].split('\'').next().is_some_and(|v| v.ends_with("[bot]")))
-                || (before.ends_with("[bot]'==")) 
+            (after.starts_with("=='")
+                && after[3..]
+                    .split('\'')
+                    .next()
+                    .is_some_and(|v| v.ends_with("[bot]")))
+                || (before.ends_with("[bot]'=="))
                 || (before.ends_with("contains(") && after.starts_with(",'[bot]'"))
         })
     });
@@ -671,7 +713,9 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
             );
         }
     }
-    let public = trig.iter().any(|(t, _)| PUBLIC_TRIGGERS.contains(&t.as_str()));
+    let public = trig
+        .iter()
+        .any(|(t, _)| PUBLIC_TRIGGERS.contains(&t.as_str()));
     let tag_push = root
         .get("on")
         .and_then(|o| o.get("push"))
@@ -684,9 +728,16 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
         .is_some_and(|b| {
             let mut names = Vec::new();
             b.scalars(&mut names);
-            names.iter().any(|n| s(n).to_ascii_lowercase().contains("release"))
+            names
+                .iter()
+                .any(|n| s(n).to_ascii_lowercase().contains("release"))
         });
-    let file_lower = ctx.file.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+    let file_lower = ctx
+        .file
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let release_workflow = has("release")
         || tag_push
         || release_branch_push
@@ -697,7 +748,11 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
     let wf_perms = root.get("permissions");
     if let Some(p) = wf_perms {
         permissions(ctx, p, true, njobs);
-    } else if jobs.is_some_and(|j| j.entries().iter().any(|(_, job)| job.get("permissions").is_none())) {
+    } else if jobs.is_some_and(|j| {
+        j.entries()
+            .iter()
+            .any(|(_, job)| job.get("permissions").is_none())
+    }) {
         let start = Node {
             value: Value::Seq(Vec::new()),
             span: root.span,
@@ -763,11 +818,19 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
             }
         }
         if let Some(cond) = job.get("if") {
-            bot_condition(ctx, cond, Scope { privileged, ..Scope::default() });
+            bot_condition(
+                ctx,
+                cond,
+                Scope {
+                    privileged,
+                    ..Scope::default()
+                },
+            );
         }
         check_env(ctx, job.get("env"));
         check_overprovisioned(ctx, job.get("env"));
-        let job_name = format!("{} {}", s(jk), job.get_str("name").unwrap_or("")).to_ascii_lowercase();
+        let job_name =
+            format!("{} {}", s(jk), job.get_str("name").unwrap_or("")).to_ascii_lowercase();
         let steps_list = steps.map(Node::items).unwrap_or(&[]);
         let release = release_workflow
             || job_name.contains("release")
@@ -792,7 +855,10 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
 /// The values a `${{ matrix.NAME }}` image takes: the matrix's list and its `include:`
 /// entries.
 fn matrix_values<'a>(matrix: Option<&'a Node>, image: &str) -> Vec<&'a Node> {
-    let inner = image.trim().strip_prefix("${{").and_then(|r| r.strip_suffix("}}"));
+    let inner = image
+        .trim()
+        .strip_prefix("${{")
+        .and_then(|r| r.strip_suffix("}}"));
     let Some(key) = inner.map(str::trim).and_then(|i| i.strip_prefix("matrix.")) else {
         return Vec::new();
     };

@@ -117,7 +117,10 @@ fn includes(ctx: &mut Ctx<'_>, root: &Node) {
                     if !is_sha(v) {
                         ctx.at(
                             "gitlab-unpinned-include",
-                            if v.is_empty() || v == "~latest" || !v.starts_with(|c: char| c.is_ascii_digit()) {
+                            if v.is_empty()
+                                || v == "~latest"
+                                || !v.starts_with(|c: char| c.is_ascii_digit())
+                            {
                                 Severity::High
                             } else {
                                 Severity::Medium
@@ -149,7 +152,10 @@ fn remote(ctx: &mut Ctx<'_>, url: &Node, item: &Node) {
         "gitlab-unpinned-include",
         Severity::High,
         url,
-        format!("remote include '{}' has no integrity hash: whoever serves it controls the pipeline", s(url)),
+        format!(
+            "remote include '{}' has no integrity hash: whoever serves it controls the pipeline",
+            s(url)
+        ),
     );
 }
 
@@ -178,7 +184,11 @@ fn script_lines(job: &Node) -> Vec<&Node> {
 
 fn secret_name(var: &str) -> bool {
     let v = var.to_ascii_uppercase();
-    (v.contains("TOKEN") || v.contains("PASSWORD") || v.contains("SECRET") || v.ends_with("_KEY") || v.contains("API_KEY"))
+    (v.contains("TOKEN")
+        || v.contains("PASSWORD")
+        || v.contains("SECRET")
+        || v.ends_with("_KEY")
+        || v.contains("API_KEY"))
         && !v.starts_with("CI_")
 }
 
@@ -210,7 +220,10 @@ fn runs_on_merge_requests(job: &Node, pipeline_mr: bool) -> bool {
     if let Some(r) = job.get("rules") {
         for rule in r.items() {
             let cond = rule.get_str("if").unwrap_or("");
-            if cond.contains("merge_request_event") && rule.get_str("when") != Some("never") && !cond.contains("!=") {
+            if cond.contains("merge_request_event")
+                && rule.get_str("when") != Some("never")
+                && !cond.contains("!=")
+            {
                 return true;
             }
         }
@@ -220,14 +233,26 @@ fn runs_on_merge_requests(job: &Node, pipeline_mr: bool) -> bool {
             o.scalars(&mut scalars);
         }
     }
-    scalars.iter().any(|n| matches!(s(n), "merge_requests" | "external_pull_requests"))
+    scalars
+        .iter()
+        .any(|n| matches!(s(n), "merge_requests" | "external_pull_requests"))
 }
 
 /// Whether a hidden key (`.name:`) holds job settings rather than plain data (anchors).
 fn has_job_keys(v: &Node) -> bool {
-    ["script", "image", "services", "before_script", "after_script", "variables", "rules", "secrets", "id_tokens"]
-        .iter()
-        .any(|k| v.get(k).is_some())
+    [
+        "script",
+        "image",
+        "services",
+        "before_script",
+        "after_script",
+        "variables",
+        "rules",
+        "secrets",
+        "id_tokens",
+    ]
+    .iter()
+    .any(|k| v.get(k).is_some())
 }
 
 fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node, pipeline_mr: bool) {
@@ -246,7 +271,9 @@ fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node, pipeline_mr: bool) {
             let lower = t.to_ascii_lowercase();
             let at = ctx.src.find(line_node.span, t).unwrap_or(line_node.span);
             let names = vars(t);
-            let printing = lower.starts_with("echo ") || lower.starts_with("printf ") || lower.starts_with("cat ");
+            let printing = lower.starts_with("echo ")
+                || lower.starts_with("printf ")
+                || lower.starts_with("cat ");
             if names.contains(&"CI_JOB_TOKEN") {
                 let writes = t.contains(" > ") || t.contains(">>") || lower.contains("| tee ");
                 let third_party = t.contains("http")
@@ -258,18 +285,43 @@ fn job(ctx: &mut Ctx<'_>, name: &Node, job: &Node, pipeline_mr: bool) {
                     && !t.contains("CI_REPOSITORY_URL")
                     && !t.contains("CI_DEPENDENCY_PROXY");
                 if printing && !writes {
-                    ctx.report("gitlab-job-token", Severity::High, at, "CI_JOB_TOKEN is printed to the job log".into());
+                    ctx.report(
+                        "gitlab-job-token",
+                        Severity::High,
+                        at,
+                        "CI_JOB_TOKEN is printed to the job log".into(),
+                    );
                 } else if writes {
-                    ctx.report("gitlab-job-token", Severity::Medium, at, "CI_JOB_TOKEN is written to a file".into());
+                    ctx.report(
+                        "gitlab-job-token",
+                        Severity::Medium,
+                        at,
+                        "CI_JOB_TOKEN is written to a file".into(),
+                    );
                 } else if third_party {
-                    ctx.report("gitlab-job-token", Severity::Medium, at, "CI_JOB_TOKEN is sent to a host that is not this GitLab".into());
+                    ctx.report(
+                        "gitlab-job-token",
+                        Severity::Medium,
+                        at,
+                        "CI_JOB_TOKEN is sent to a host that is not this GitLab".into(),
+                    );
                 }
             }
-            let dumps = matches!(lower.as_str(), "env" | "printenv" | "export" | "export -p" | "set" | "set -x" | "set -ex" | "set -xe")
-                || lower.starts_with("env |")
+            let dumps = matches!(
+                lower.as_str(),
+                "env"
+                    | "printenv"
+                    | "export"
+                    | "export -p"
+                    | "set"
+                    | "set -x"
+                    | "set -ex"
+                    | "set -xe"
+            ) || lower.starts_with("env |")
                 || lower.starts_with("printenv |")
                 || lower.starts_with("env >");
-            let echoes_secret = printing && !t.contains('>') && names.iter().any(|v| secret_name(v));
+            let echoes_secret =
+                printing && !t.contains('>') && names.iter().any(|v| secret_name(v));
             if dumps || echoes_secret {
                 ctx.report(
                     "gitlab-protected-variables",
@@ -312,7 +364,9 @@ const MAX_EXTENDS: usize = 10;
 /// parent over an earlier one), bounded in depth; cycles stop.
 fn extended(root: &Node, job: &Node, depth: usize) -> Node {
     let parents: Vec<&str> = match job.get("extends") {
-        Some(e) if matches!(e.value, Value::Seq(_)) => e.items().iter().filter_map(Node::as_str).collect(),
+        Some(e) if matches!(e.value, Value::Seq(_)) => {
+            e.items().iter().filter_map(Node::as_str).collect()
+        }
         Some(e) => e.as_str().into_iter().collect(),
         None => return job.clone(),
     };
@@ -321,7 +375,9 @@ fn extended(root: &Node, job: &Node, depth: usize) -> Node {
     }
     let mut entries: Vec<(Node, Node)> = job.entries().to_vec();
     for p in parents.iter().rev() {
-        let Some(parent) = root.get(p).filter(|n| n.is_map()) else { continue };
+        let Some(parent) = root.get(p).filter(|n| n.is_map()) else {
+            continue;
+        };
         let parent = extended(root, parent, depth + 1);
         for (k, v) in parent.entries() {
             if k.as_str() == Some("extends") {

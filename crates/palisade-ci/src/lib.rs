@@ -193,7 +193,10 @@ impl Config {
         let table: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
         match table.get("ci") {
             None => Ok(Config::default()),
-            Some(v) => v.clone().try_into().map_err(|e: toml::de::Error| format!("[ci]: {e}")),
+            Some(v) => v
+                .clone()
+                .try_into()
+                .map_err(|e: toml::de::Error| format!("[ci]: {e}")),
         }
     }
 }
@@ -313,7 +316,12 @@ pub fn rules() -> Vec<Rule> {
 
 /// Audits one file's text (a GitLab pipeline's local includes are not followed here,
 /// see [`audit`]); template requirements are checked against this file alone.
-pub fn audit_text(file: &str, kind: Kind, text: &str, opts: &Options) -> Result<Vec<Finding>, String> {
+pub fn audit_text(
+    file: &str,
+    kind: Kind,
+    text: &str,
+    opts: &Options,
+) -> Result<Vec<Finding>, String> {
     let (mut findings, met) = audit_one(file, kind, text, opts)?;
     if let Some(p) = &opts.policy
         && matches!(kind, Kind::Workflow | Kind::Gitlab)
@@ -460,7 +468,9 @@ pub fn audit(files: &[(PathBuf, Kind)], opts: &Options) -> Report {
                     if followed > MAX_INCLUDES {
                         report.errors.push(FileError {
                             file: name.clone(),
-                            message: format!("more than {MAX_INCLUDES} local includes; rest not read"),
+                            message: format!(
+                                "more than {MAX_INCLUDES} local includes; rest not read"
+                            ),
                         });
                         break;
                     }
@@ -468,7 +478,10 @@ pub fn audit(files: &[(PathBuf, Kind)], opts: &Options) -> Report {
                         Some(q) => queue.push((q, Kind::Gitlab, depth + 1)),
                         None => report.errors.push(FileError {
                             file: name.clone(),
-                            message: format!("local include '{inc}' not found under {}", root_dir.display()),
+                            message: format!(
+                                "local include '{inc}' not found under {}",
+                                root_dir.display()
+                            ),
                         }),
                     }
                 }

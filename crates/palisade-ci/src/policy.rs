@@ -170,10 +170,16 @@ impl Policy {
         let p: Policy = toml::from_str(text).map_err(|e| PolicyError(e.to_string()))?;
         for r in &p.require {
             if r.uses.is_none() && r.run.is_none() {
-                return Err(PolicyError(format!("requirement '{}' needs `uses` or `run`", r.name)));
+                return Err(PolicyError(format!(
+                    "requirement '{}' needs `uses` or `run`",
+                    r.name
+                )));
             }
             if !matches!(r.scope.as_deref(), None | Some("any") | Some("release")) {
-                return Err(PolicyError(format!("requirement '{}': scope must be 'any' or 'release'", r.name)));
+                return Err(PolicyError(format!(
+                    "requirement '{}': scope must be 'any' or 'release'",
+                    r.name
+                )));
             }
         }
         Ok(p)
@@ -182,7 +188,10 @@ impl Policy {
     fn allowed(&self, name: &str) -> bool {
         match &self.actions {
             None => true,
-            Some(a) => a.allow.iter().any(|p| glob(p, name) || glob(&format!("{p}/*"), name)),
+            Some(a) => a
+                .allow
+                .iter()
+                .any(|p| glob(p, name) || glob(&format!("{p}/*"), name)),
         }
     }
 
@@ -198,10 +207,13 @@ impl Policy {
 
     fn meets(req: &Requirement, steps: &[StepView<'_>]) -> bool {
         steps.iter().any(|st| {
-            req.uses
+            req.uses.as_deref().is_some_and(|p| {
+                st.uses
+                    .is_some_and(|u| glob(p, u.split('@').next().unwrap_or(u)) || glob(p, u))
+            }) || req
+                .run
                 .as_deref()
-                .is_some_and(|p| st.uses.is_some_and(|u| glob(p, u.split('@').next().unwrap_or(u)) || glob(p, u)))
-                || req.run.as_deref().is_some_and(|r| st.run.iter().any(|l| l.contains(r)))
+                .is_some_and(|r| st.run.iter().any(|l| l.contains(r)))
         })
     }
 
@@ -250,9 +262,17 @@ impl Policy {
             }
         }
         if kind == Kind::Gitlab {
-            for inc in root.get("include").map(|i| {
-                if matches!(i.value, Value::Seq(_)) { i.items().iter().collect::<Vec<_>>() } else { vec![i] }
-            }).unwrap_or_default() {
+            for inc in root
+                .get("include")
+                .map(|i| {
+                    if matches!(i.value, Value::Seq(_)) {
+                        i.items().iter().collect::<Vec<_>>()
+                    } else {
+                        vec![i]
+                    }
+                })
+                .unwrap_or_default()
+            {
                 for key in ["project", "component"] {
                     if let Some(p) = inc.get(key) {
                         let name = s(p).split('@').next().unwrap_or("");
@@ -316,7 +336,12 @@ impl Policy {
                             "policy-permissions",
                             Severity::High,
                             k,
-                            format!("'{}: {}' exceeds the template's maximum ({})", s(k), s(v), cap.max.get(s(k)).map_or("none", String::as_str)),
+                            format!(
+                                "'{}: {}' exceeds the template's maximum ({})",
+                                s(k),
+                                s(v),
+                                cap.max.get(s(k)).map_or("none", String::as_str)
+                            ),
                         );
                     }
                 }
@@ -327,19 +352,30 @@ impl Policy {
     fn release_runner(&self, ctx: &mut Ctx<'_>, kind: Kind, jk: &Node, job: &Node) {
         let Some(rel) = &self.release else { return };
         if !rel.runs_on.is_empty() {
-            let key = if kind == Kind::Gitlab { "tags" } else { "runs-on" };
+            let key = if kind == Kind::Gitlab {
+                "tags"
+            } else {
+                "runs-on"
+            };
             let mut labels = Vec::new();
             if let Some(r) = job.get(key) {
                 r.scalars(&mut labels);
             }
-            let ok = !labels.is_empty() && labels.iter().all(|l| rel.runs_on.iter().any(|p| glob(p, s(l))));
+            let ok = !labels.is_empty()
+                && labels
+                    .iter()
+                    .all(|l| rel.runs_on.iter().any(|p| glob(p, s(l))));
             if !ok {
                 let at = job.get(key).unwrap_or(jk);
                 ctx.at(
                     "policy-release-runner",
                     Severity::High,
                     at,
-                    format!("release job '{}' must run on {}", s(jk), rel.runs_on.join(", ")),
+                    format!(
+                        "release job '{}' must run on {}",
+                        s(jk),
+                        rel.runs_on.join(", ")
+                    ),
                 );
             }
         }
@@ -350,7 +386,10 @@ impl Policy {
                     "policy-release-runner",
                     Severity::High,
                     have.unwrap_or(jk),
-                    format!("release job '{}' must run in the '{env}' environment", s(jk)),
+                    format!(
+                        "release job '{}' must run in the '{env}' environment",
+                        s(jk)
+                    ),
                 );
             }
         }
@@ -388,7 +427,13 @@ fn jobs_of(kind: Kind, root: &Node) -> Vec<(&Node, &Node)> {
         Kind::Gitlab => root
             .entries()
             .iter()
-            .filter(|(k, v)| v.is_map() && !matches!(s(k), "default" | "include" | "variables" | "workflow" | "stages" | "spec"))
+            .filter(|(k, v)| {
+                v.is_map()
+                    && !matches!(
+                        s(k),
+                        "default" | "include" | "variables" | "workflow" | "stages" | "spec"
+                    )
+            })
             .map(|(k, v)| (k, v))
             .collect(),
         Kind::Dependabot => Vec::new(),

@@ -171,7 +171,11 @@ impl Source {
         }
         let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
         let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
-        let col = self.text.get(start..offset).map_or(0, |s| s.chars().count()) + 1;
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         Pos { line, col, offset }
     }
     /// The text of line `line` (1-based), without its end of line.
@@ -190,7 +194,9 @@ impl Source {
     }
     /// The source text of a span.
     pub fn slice(&self, span: Span) -> &str {
-        self.text.get(span.start.offset..span.end.offset).unwrap_or("")
+        self.text
+            .get(span.start.offset..span.end.offset)
+            .unwrap_or("")
     }
     /// Where `needle` is written inside `within` (the first occurrence), if it is.
     pub fn find(&self, within: Span, needle: &str) -> Option<Span> {
@@ -404,7 +410,14 @@ mod tests {
         let t = tree("on: push\njobs:\n  a:\n    steps:\n      - uses: x/y@v1\n")
             .unwrap()
             .unwrap();
-        let step = &t.get("jobs").unwrap().get("a").unwrap().get("steps").unwrap().items()[0];
+        let step = &t
+            .get("jobs")
+            .unwrap()
+            .get("a")
+            .unwrap()
+            .get("steps")
+            .unwrap()
+            .items()[0];
         let uses = step.get("uses").unwrap();
         assert_eq!(uses.as_str(), Some("x/y@v1"));
         assert_eq!((uses.span.start.line, uses.span.start.col), (5, 15));

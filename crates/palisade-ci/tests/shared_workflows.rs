@@ -28,7 +28,11 @@ fn corpus() -> Vec<PathBuf> {
 #[test]
 fn every_shared_workflow_is_read_and_audited() {
     let files = corpus();
-    assert!(files.len() >= 700, "the corpus has 724 YAML files, found {}", files.len());
+    assert!(
+        files.len() >= 700,
+        "the corpus has 724 YAML files, found {}",
+        files.len()
+    );
     let found = discover(&files).unwrap();
     assert_eq!(found.len(), files.len(), "explicit files are all taken");
     let kinds = |k: Kind| found.iter().filter(|(_, x)| *x == k).count();
@@ -39,13 +43,26 @@ fn every_shared_workflow_is_read_and_audited() {
     assert!(report.errors.is_empty(), "unparsable: {:#?}", report.errors);
     assert_eq!(report.files.len(), files.len());
     let per_rule = counts(&report);
-    eprintln!("findings per rule over ../shared/workflows ({} files):", files.len());
+    eprintln!(
+        "findings per rule over ../shared/workflows ({} files):",
+        files.len()
+    );
     for (rule, n) in &per_rule {
         eprintln!("  {rule:<26} {n}");
     }
     // real projects: mutable tags, checkouts keeping the token, privileged triggers
-    for rule in ["unpinned-uses", "artipacked", "template-injection", "dangerous-triggers", "cache-poisoning", "missing-permissions"] {
-        assert!(per_rule.get(rule).copied().unwrap_or(0) > 0, "no {rule} finding at all");
+    for rule in [
+        "unpinned-uses",
+        "artipacked",
+        "template-injection",
+        "dangerous-triggers",
+        "cache-poisoning",
+        "missing-permissions",
+    ] {
+        assert!(
+            per_rule.get(rule).copied().unwrap_or(0) > 0,
+            "no {rule} finding at all"
+        );
     }
     // every finding names a real place of its file
     for f in &report.findings {

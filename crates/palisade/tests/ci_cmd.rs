@@ -27,27 +27,63 @@ fn finds_workflows_actions_and_gitlab_with_includes() {
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
     write(r, ".github/workflows/ci.yml", BAD_WORKFLOW);
-    write(r, "tools/build/action.yml", "runs:\n  using: composite\n  steps:\n    - uses: a/b@main\n");
+    write(
+        r,
+        "tools/build/action.yml",
+        "runs:\n  using: composite\n  steps:\n    - uses: a/b@main\n",
+    );
     write(r, ".gitlab-ci.yml", "include:\n  - local: ci/jobs.yml\n");
-    write(r, "ci/jobs.yml", "deploy:\n  image: alpine\n  script:\n    - echo $CI_JOB_TOKEN\n");
+    write(
+        r,
+        "ci/jobs.yml",
+        "deploy:\n  image: alpine\n  script:\n    - echo $CI_JOB_TOKEN\n",
+    );
     write(r, "docs/other.yml", "jobs: {}\n");
     let out = palisade(&["ci", "audit", "--format", "json"], r);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let files: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["file"].as_str().unwrap()).collect();
-    assert_eq!(files, ["./.github/workflows/ci.yml", "./.gitlab-ci.yml", "./ci/jobs.yml", "./tools/build/action.yml"]);
+    let files: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "./.github/workflows/ci.yml",
+            "./.gitlab-ci.yml",
+            "./ci/jobs.yml",
+            "./tools/build/action.yml"
+        ]
+    );
     let hit = |rule: &str, file: &str, line: u64| {
-        v["findings"].as_array().unwrap().iter().any(|f| f["rule"] == rule && f["file"] == file && f["line"] == line)
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == rule && f["file"] == file && f["line"] == line)
     };
     assert!(hit("template-injection", "./.github/workflows/ci.yml", 9));
     assert!(hit("dangerous-triggers", "./.github/workflows/ci.yml", 8));
     assert!(hit("unpinned-uses", "./tools/build/action.yml", 4));
-    assert!(hit("gitlab-job-token", "./ci/jobs.yml", 4), "the local include is followed");
+    assert!(
+        hit("gitlab-job-token", "./ci/jobs.yml", 4),
+        "the local include is followed"
+    );
     assert!(hit("unpinned-images", "./ci/jobs.yml", 2));
     // the table names file:line:col, rule, severity and the snippet
     let out = palisade(&["ci", "audit", "-q"], r);
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.contains("./.github/workflows/ci.yml:9:20  high    template-injection"), "{table}");
+    assert!(
+        table.contains("./.github/workflows/ci.yml:9:20  high    template-injection"),
+        "{table}"
+    );
     assert!(table.contains("| - run: echo \"${{ github.event.pull_request.title }}\""));
     // byte-identical on rerun
     assert_eq!(palisade(&["ci", "audit", "-q"], r).stdout, table.as_bytes());
@@ -57,22 +93,42 @@ fn finds_workflows_actions_and_gitlab_with_includes() {
 fn exit_codes_suppressions_config_and_min_severity() {
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
-    write(r, ".github/workflows/ok.yml", "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n");
+    write(
+        r,
+        ".github/workflows/ok.yml",
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make\n",
+    );
     assert_eq!(palisade(&["ci", "audit"], r).status.code(), Some(0));
-    write(r, ".github/workflows/w.yml", "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      # palisade: ignore[unpinned-uses]\n      - uses: a/b@main\n      - uses: actions/checkout@v4\n      - uses: c/d@v1\n");
+    write(
+        r,
+        ".github/workflows/w.yml",
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      # palisade: ignore[unpinned-uses]\n      - uses: a/b@main\n      - uses: actions/checkout@v4\n      - uses: c/d@v1\n",
+    );
     let out = palisade(&["ci", "audit", "--format", "json"], r);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(
         rules,
         ["artipacked", "unpinned-uses", "unpinned-uses"],
         "line 8 suppressed by the comment above it; checkout@v4 (low) and c/d@v1 (medium) stay"
     );
     // medium and above: the tag-pinned c/d@v1 (medium) stays, GitHub's own checkout tag is low
-    let out = palisade(&["ci", "audit", "--format", "json", "--min-severity", "high"], r);
+    let out = palisade(
+        &["ci", "audit", "--format", "json", "--min-severity", "high"],
+        r,
+    );
     assert_eq!(out.status.code(), Some(0), "nothing high");
-    write(r, "palisade.toml", "[ci]\nignore = [\"artipacked\", \"unpinned-uses\"]\n");
+    write(
+        r,
+        "palisade.toml",
+        "[ci]\nignore = [\"artipacked\", \"unpinned-uses\"]\n",
+    );
     assert_eq!(palisade(&["ci", "audit"], r).status.code(), Some(0));
     write(r, "palisade.toml", "[ci]\nignore = [\"no-such-rule\"]\n");
     assert_eq!(palisade(&["ci", "audit"], r).status.code(), Some(2));
@@ -83,24 +139,47 @@ fn exit_codes_suppressions_config_and_min_severity() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("broken.yml: line"), "{err}");
-    assert_eq!(palisade(&["ci", "audit", "nope/"], r).status.code(), Some(2));
+    assert_eq!(
+        palisade(&["ci", "audit", "nope/"], r).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn template_from_flag_and_palisade_toml() {
     let d = tempfile::tempdir().unwrap();
     let r = d.path();
-    write(r, ".github/workflows/release.yml", "on: push\npermissions:\n  contents: read\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n        with:\n          persist-credentials: false\n      - run: make dist\n");
-    write(r, "org.toml", "[[require]]\nname = \"provenance\"\nuses = \"slsa-framework/slsa-github-generator*\"\nscope = \"release\"\n[release]\nruns-on = [\"ubuntu-24.04\"]\n");
-    let out = palisade(&["ci", "audit", "--format", "json", "--template", "org.toml"], r);
+    write(
+        r,
+        ".github/workflows/release.yml",
+        "on: push\npermissions:\n  contents: read\njobs:\n  release:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n        with:\n          persist-credentials: false\n      - run: make dist\n",
+    );
+    write(
+        r,
+        "org.toml",
+        "[[require]]\nname = \"provenance\"\nuses = \"slsa-framework/slsa-github-generator*\"\nscope = \"release\"\n[release]\nruns-on = [\"ubuntu-24.04\"]\n",
+    );
+    let out = palisade(
+        &["ci", "audit", "--format", "json", "--template", "org.toml"],
+        r,
+    );
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules: Vec<&str> = v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, ["policy-required-step", "policy-release-runner"]);
     write(r, "palisade.toml", "[ci]\ntemplate = \"org.toml\"\n");
     assert_eq!(palisade(&["ci", "audit"], r).status.code(), Some(1));
     write(r, "org.toml", "[[require]]\nname = \"x\"\n");
-    assert_eq!(palisade(&["ci", "audit"], r).status.code(), Some(2), "a bad template is an input error");
+    assert_eq!(
+        palisade(&["ci", "audit"], r).status.code(),
+        Some(2),
+        "a bad template is an input error"
+    );
 }
 
 #[test]
@@ -109,32 +188,70 @@ fn sarif_over_the_shared_corpus_validates() {
     let d = tempfile::tempdir().unwrap();
     let out_path = d.path().join("ci.sarif");
     let out = palisade(
-        &["ci", "audit", "-q", "--format", "sarif", "--out", out_path.to_str().unwrap(), "aquasecurity__trivy", "sigstore__cosign", "zizmorcore__zizmor"],
+        &[
+            "ci",
+            "audit",
+            "-q",
+            "--format",
+            "sarif",
+            "--out",
+            out_path.to_str().unwrap(),
+            "aquasecurity__trivy",
+            "sigstore__cosign",
+            "zizmorcore__zizmor",
+        ],
         &corpus,
     );
     // directories are searched for .github/workflows only: give the files explicitly
-    assert_eq!(out.status.code(), Some(0), "nothing found by directory walk in a flat corpus");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "nothing found by directory walk in a flat corpus"
+    );
     let mut files: Vec<String> = Vec::new();
-    for dir in ["aquasecurity__trivy", "sigstore__cosign", "zizmorcore__zizmor"] {
+    for dir in [
+        "aquasecurity__trivy",
+        "sigstore__cosign",
+        "zizmorcore__zizmor",
+    ] {
         for e in std::fs::read_dir(corpus.join(dir)).unwrap() {
             let p = e.unwrap().path();
             if p.is_file() {
-                files.push(format!("{dir}/{}", p.file_name().unwrap().to_str().unwrap()));
+                files.push(format!(
+                    "{dir}/{}",
+                    p.file_name().unwrap().to_str().unwrap()
+                ));
             }
         }
     }
     files.sort();
-    let mut args = vec!["ci", "audit", "-q", "--format", "sarif", "--out", out_path.to_str().unwrap()];
+    let mut args = vec![
+        "ci",
+        "audit",
+        "-q",
+        "--format",
+        "sarif",
+        "--out",
+        out_path.to_str().unwrap(),
+    ];
     args.extend(files.iter().map(String::as_str));
     let out = palisade(&args, &corpus);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     palisade_testkit::sarif_check(&out_path).unwrap();
-    let sarif: serde_json::Value = serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_path).unwrap()).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();
     assert!(results.len() > 50);
     let r = &results[0];
     let region = &r["locations"][0]["physicalLocation"]["region"];
-    assert!(region["startLine"].as_u64().unwrap() >= 1 && region["startColumn"].as_u64().unwrap() >= 1);
+    assert!(
+        region["startLine"].as_u64().unwrap() >= 1 && region["startColumn"].as_u64().unwrap() >= 1
+    );
     assert!(region["endColumn"].as_u64().is_some() && region["snippet"]["text"].is_string());
     assert!(r["partialFingerprints"]["palisade/v1"].is_string());
     let mut broken = sarif.clone();
@@ -148,7 +265,12 @@ fn rules_are_listed() {
     let d = tempfile::tempdir().unwrap();
     let out = palisade(&["ci", "rules"], d.path());
     let s = String::from_utf8(out.stdout).unwrap();
-    for r in ["unpinned-uses", "template-injection", "gitlab-job-token", "policy-required-step"] {
+    for r in [
+        "unpinned-uses",
+        "template-injection",
+        "gitlab-job-token",
+        "policy-required-step",
+    ] {
         assert!(s.contains(r), "{s}");
     }
 }

@@ -103,7 +103,8 @@ fn load_config(path: &Path, explicit: bool) -> Result<CiConfig> {
         return Ok(CiConfig::default());
     }
     let bytes = palisade_io::read_limited(path, 1024 * 1024)?;
-    let text = String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8", path.display()))?;
+    let text =
+        String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8", path.display()))?;
     let c = palisade_ci::Config::from_palisade_toml(&text)
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     let base = path.parent().unwrap_or(Path::new("."));
@@ -111,10 +112,9 @@ fn load_config(path: &Path, explicit: bool) -> Result<CiConfig> {
         ignore: c.ignore,
         template: c.template.map(|t| base.join(t)),
         min_severity: match c.min_severity {
-            Some(m) => Some(
-                m.parse()
-                    .map_err(|e: String| anyhow::anyhow!("{}: [ci] min-severity: {e}", path.display()))?,
-            ),
+            Some(m) => Some(m.parse().map_err(|e: String| {
+                anyhow::anyhow!("{}: [ci] min-severity: {e}", path.display())
+            })?),
             None => None,
         },
     })
@@ -159,7 +159,8 @@ fn audit(a: AuditArgs, g: &Globals) -> Result<ExitCode> {
     let policy = match a.template.as_ref().or(config.template.as_ref()) {
         Some(t) => {
             let bytes = palisade_io::read_limited(t, 1024 * 1024)?;
-            let text = String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8", t.display()))?;
+            let text =
+                String::from_utf8(bytes).with_context(|| format!("{}: not UTF-8", t.display()))?;
             Some(Policy::from_toml(&text).with_context(|| t.display().to_string())?)
         }
         None => None,
@@ -178,10 +179,9 @@ fn audit(a: AuditArgs, g: &Globals) -> Result<ExitCode> {
             s.push('\n');
             s
         }
-        CiFormat::Sarif => palisade_report::findings::render_findings_sarif(&palisade_ci::to_sarif(
-            &report,
-            env!("CARGO_PKG_VERSION"),
-        )),
+        CiFormat::Sarif => palisade_report::findings::render_findings_sarif(
+            &palisade_ci::to_sarif(&report, env!("CARGO_PKG_VERSION")),
+        ),
     };
     match &a.out {
         Some(out) => {

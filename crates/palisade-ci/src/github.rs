@@ -783,15 +783,13 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
         }
         if let Some(u) = job.get("uses") {
             check_uses(ctx, u);
-            if job.get_str("secrets") == Some("inherit") {
-                if let Some(sn) = job.get("secrets") {
-                    ctx.at(
-                        "secrets-inherit",
-                        Severity::Medium,
-                        sn,
-                        format!("every secret is passed to '{}'", s(u)),
-                    );
-                }
+            if let Some(sn) = job.get("secrets").filter(|n| n.as_str() == Some("inherit")) {
+                ctx.at(
+                    "secrets-inherit",
+                    Severity::Medium,
+                    sn,
+                    format!("every secret is passed to '{}'", s(u)),
+                );
             }
             check_overprovisioned(ctx, job.get("secrets"));
             check_overprovisioned(ctx, job.get("with"));

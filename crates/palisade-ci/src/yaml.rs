@@ -234,7 +234,7 @@ pub fn parse(src: &Source) -> Result<Option<Node>, YamlError> {
     let mut options = granit_parser::Options::default();
     options.block_nesting_limit = MAX_DEPTH;
     options.flow_nesting_limit = MAX_DEPTH;
-    let mut parser = Parser::new_from_str_with_options(&src.text, options);
+    let parser = Parser::new_from_str_with_options(&src.text, options);
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Node, usize)> = HashMap::new();
     let mut nodes = 0usize;
@@ -247,8 +247,7 @@ pub fn parse(src: &Source) -> Result<Option<Node>, YamlError> {
             offset: 0,
         },
     };
-    loop {
-        let Some(item) = parser.next() else { break };
+    for item in parser {
         let (event, span) = item.map_err(|e| YamlError {
             line: e.marker().line(),
             col: e.marker().col() + 1,

@@ -200,6 +200,14 @@ fn check_uses(ctx: &mut Ctx<'_>, node: &Node) {
     let Some(name) = action_name(uses) else {
         return;
     };
+    let before = ctx.findings.len();
+    check_uses_ref(ctx, node, uses, &name);
+    if let Some(f) = ctx.findings.get_mut(before) {
+        f.subject = Some(uses.to_string());
+    }
+}
+
+fn check_uses_ref(ctx: &mut Ctx<'_>, node: &Node, uses: &str, name: &str) {
     let github_owned = name.starts_with("actions/") || name.starts_with("github/");
     match uses.split_once('@') {
         None => ctx.at(

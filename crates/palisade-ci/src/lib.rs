@@ -128,6 +128,12 @@ pub struct Finding {
     pub message: String,
     /// The source line of the node (trimmed).
     pub snippet: String,
+    /// The offending value when it is a reference (`owner/repo@v4`), for [`resolve_pins`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subject: Option<String>,
+    /// The commit the mutable reference points at today (`--online`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pin: Option<String>,
 }
 
 /// A file that could not be read or parsed.
@@ -284,6 +290,8 @@ impl Ctx<'_> {
             severity,
             message,
             snippet,
+            subject: None,
+            pin: None,
         });
     }
     /// Reports at a node, narrowed to its first line for multi-line nodes.
@@ -344,6 +352,8 @@ fn unmet_findings(p: &Policy, met: &[String], file: &str) -> Vec<Finding> {
             severity: Severity::High,
             message: format!("no pipeline has the required step '{}'", r.name),
             snippet: String::new(),
+            subject: None,
+            pin: None,
         })
         .collect()
 }
@@ -514,6 +524,69 @@ fn resolve_local(root: &Path, inc: &str) -> Option<PathBuf> {
     }
     let p = root.join(rel);
     p.is_file().then_some(p)
+}
+
+/// Resolves a mutable git reference of a repository to the commit it names today (a
+/// forge API, or a fake one in tests).
+pub trait RefResolver {
+    /// The 40-hex commit of `reference` in `owner/repo`; `Ok(None)` when the forge does
+    /// not know it.
+    fn resolve(&self, repo: &str, reference: &str) -> Result<Option<String>, String>;
+}
+
+/// `--online`: for each action pinned to a tag or branch, asks `resolver` for the commit
+/// it names today and adds it to the finding (`pin`, and the message), so the fix is a
+/// copy. Each repository and reference is asked once. Returns the errors met (the
+/// findings stay as they were).
+pub fn resolve_pins(report: &mut Report, resolver: &dyn RefResolver) -> Vec<String> {
+    let mut cache: BTreeMap<(String, String), Option<String>> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for f in &mut report.findings {
+        if f.rule != "unpinned-uses" {
+            continue;
+        }
+        let Some((path, reference)) = f.subject.as_deref().and_then(|s| s.split_once('@')) else {
+            continue;
+        };
+        let mut parts = path.split('/');
+        let (Some(owner), Some(repo)) = (parts.next(), parts.next()) else {
+            continue;
+        };
+        let key = (format!("{owner}/{repo}"), reference.to_string());
+        let sha = match cache.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let v = match resolver.resolve(&key.0, &key.1) {
+                    Ok(Some(sha))
+                        if sha.len() == 40 && sha.bytes().all(|b| b.is_ascii_hexdigit()) =>
+                    {
+                        Some(sha.to_ascii_lowercase())
+                    }
+                    Ok(Some(other)) => {
+                        errors.push(format!(
+                            "{}@{}: the forge answered '{other}', not a commit",
+                            key.0, key.1
+                        ));
+                        None
+                    }
+                    Ok(None) => None,
+                    Err(e) => {
+                        errors.push(format!("{}@{}: {e}", key.0, key.1));
+                        None
+                    }
+                };
+                cache.insert(key, v.clone());
+                v
+            }
+        };
+        if let Some(sha) = sha {
+            f.message = format!("{} (today: {path}@{sha} # {reference})", f.message);
+            f.pin = Some(sha);
+        }
+    }
+    errors.sort();
+    errors.dedup();
+    errors
 }
 
 /// Findings per rule id.

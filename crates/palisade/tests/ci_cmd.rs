@@ -274,3 +274,103 @@ fn rules_are_listed() {
         assert!(s.contains(r), "{s}");
     }
 }
+
+/// A fake forge on 127.0.0.1: answers `GET /repos/a/b/commits/v1` with a commit, 404
+/// otherwise; counts requests.
+fn fake_forge() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let h = hits.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut first = String::new();
+            reader.read_line(&mut first).unwrap();
+            let mut accept_sha = false;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                if line
+                    .to_ascii_lowercase()
+                    .starts_with("accept: application/vnd.github.sha")
+                {
+                    accept_sha = true;
+                }
+            }
+            h.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let (status, body) = if first.starts_with("GET /repos/a/b/commits/v1 ") && accept_sha {
+                ("200 OK", "8e5e7e5ab8b370d6c329ec480221332ada57f0ab")
+            } else {
+                ("404 Not Found", "{}")
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (format!("http://{addr}"), hits)
+}
+
+#[test]
+fn online_resolves_tags_against_a_fake_forge() {
+    let (api, hits) = fake_forge();
+    let d = tempfile::tempdir().unwrap();
+    let r = d.path();
+    write(
+        r,
+        ".github/workflows/w.yml",
+        "on: push\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - uses: a/b@v1\n      - uses: a/b/sub@v1\n      - uses: c/d@main\n",
+    );
+    let out = palisade(
+        &[
+            "ci",
+            "audit",
+            "--format",
+            "json",
+            "--online",
+            "--forge-api",
+            &api,
+        ],
+        r,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let f = v["findings"].as_array().unwrap();
+    assert_eq!(f[0]["pin"], "8e5e7e5ab8b370d6c329ec480221332ada57f0ab");
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("today: a/b@8e5e7e5ab8b370d6c329ec480221332ada57f0ab # v1")
+    );
+    assert_eq!(
+        f[1]["pin"], "8e5e7e5ab8b370d6c329ec480221332ada57f0ab",
+        "a sub-path action of the same repository"
+    );
+    assert!(
+        f[2].get("pin").is_none(),
+        "unknown to the forge: left as is"
+    );
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "a/b@v1 asked once, c/d@main once"
+    );
+    // offline by default: nothing is asked
+    let out = palisade(&["ci", "audit", "--format", "json"], r);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["findings"][0].get("pin").is_none());
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

@@ -85,6 +85,14 @@ struct AuditArgs {
     /// A rule id not to report (repeatable; adds to palisade.toml [ci] ignore).
     #[arg(long)]
     ignore: Vec<String>,
+    /// Ask the forge which commit each tag or branch of an unpinned action names today,
+    /// and print it with the finding (the fix is then a copy).
+    #[arg(long)]
+    online: bool,
+    /// The forge's REST API for --online (GitHub's `/repos/OWNER/REPO/commits/REF`).
+    /// Plain HTTP only in this build (a mirror, proxy or the test forge).
+    #[arg(long, default_value = "http://127.0.0.1:8080", requires = "online")]
+    forge_api: String,
     /// The palisade.toml to read [ci] from (default: in the first directory given, or
     /// the current directory).
     #[arg(long)]
@@ -171,7 +179,13 @@ fn audit(a: AuditArgs, g: &Globals) -> Result<ExitCode> {
         ignore,
         min_severity: a.min_severity.or(config.min_severity),
     };
-    let report = palisade_ci::audit(&files, &opts);
+    let mut report = palisade_ci::audit(&files, &opts);
+    if a.online {
+        let forge = Forge::new(&a.forge_api);
+        for e in palisade_ci::resolve_pins(&mut report, &forge) {
+            eprintln!("palisade: warning: --online: {e}");
+        }
+    }
     let text = match a.format {
         CiFormat::Table => table(&report),
         CiFormat::Json => {
@@ -240,4 +254,63 @@ fn table(r: &palisade_ci::Report) -> String {
         }
     }
     s
+}
+
+/// The forge API for `--online`: `GET {api}/repos/OWNER/REPO/commits/REF` with
+/// `Accept: application/vnd.github.sha` answers the commit as 40 hex characters.
+struct Forge {
+    api: String,
+    agent: ureq::Agent,
+    token: Option<String>,
+}
+
+impl Forge {
+    fn new(api: &str) -> Self {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(std::time::Duration::from_secs(20)))
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Forge {
+            api: api.trim_end_matches('/').to_string(),
+            agent,
+            token: std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()),
+        }
+    }
+}
+
+impl palisade_ci::RefResolver for Forge {
+    fn resolve(&self, repo: &str, reference: &str) -> Result<Option<String>, String> {
+        let enc = |s: &str| {
+            percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        let (owner, name) = repo.split_once('/').ok_or("not owner/repo")?;
+        let url = format!(
+            "{}/repos/{}/{}/commits/{}",
+            self.api,
+            enc(owner),
+            enc(name),
+            enc(reference)
+        );
+        let mut req = self
+            .agent
+            .get(&url)
+            .header("Accept", "application/vnd.github.sha");
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", &format!("Bearer {t}"));
+        }
+        let mut resp = req.call().map_err(|e| e.to_string())?;
+        match resp.status().as_u16() {
+            200 => {}
+            404 | 422 => return Ok(None),
+            s => return Err(format!("HTTP {s} from {url}")),
+        }
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(256)
+            .read_to_vec()
+            .map_err(|e| e.to_string())?;
+        Ok(Some(String::from_utf8_lossy(&body).trim().to_string()))
+    }
 }

@@ -415,92 +415,117 @@ fn suppressed_by_comment(src: &Source, f: &Finding) -> bool {
         })
 }
 
-/// Audits every file: reads (bounded), parses, runs the rules, follows GitLab local
-/// includes (bounded, never outside the pipeline's folder), applies suppressions and
-/// the minimum severity; output sorted.
-pub fn audit(files: &[(PathBuf, Kind)], opts: &Options) -> Report {
-    let mut report = Report::default();
-    let mut raw: Vec<Finding> = Vec::new();
+/// What one top-level file (and its includes) gave.
+#[derive(Default)]
+struct Part {
+    files: Vec<Audited>,
+    raw: Vec<Finding>,
+    met: Vec<String>,
+    errors: Vec<FileError>,
+    first_pipeline: Option<String>,
+}
+
+fn read_text(p: &Path) -> Result<String, String> {
+    let b = palisade_io::read_limited(p, MAX_FILE_BYTES).map_err(|e| e.to_string())?;
+    String::from_utf8(b).map_err(|_| "not UTF-8".to_string())
+}
+
+/// One file and, for a GitLab pipeline, its local includes (bounded).
+fn audit_tree(path: &Path, kind: Kind, opts: &Options) -> Part {
+    let mut part = Part::default();
     let mut seen = std::collections::BTreeSet::new();
-    let mut met: Vec<String> = Vec::new();
-    let mut first_pipeline: Option<String> = None;
-    for (path, kind) in files {
-        let mut queue = vec![(path.clone(), *kind, 0usize)];
-        let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let mut followed = 0usize;
-        while let Some((p, k, depth)) = queue.pop() {
-            let name = p.display().to_string();
-            if !seen.insert(name.clone()) {
+    let mut queue = vec![(path.to_path_buf(), kind, 0usize)];
+    let root_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut followed = 0usize;
+    while let Some((p, k, depth)) = queue.pop() {
+        let name = p.display().to_string();
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        part.files.push(Audited {
+            file: name.clone(),
+            kind: k,
+        });
+        let text = match read_text(&p) {
+            Ok(t) => t,
+            Err(message) => {
+                part.errors.push(FileError {
+                    file: name,
+                    message,
+                });
                 continue;
             }
-            report.files.push(Audited {
-                file: name.clone(),
-                kind: k,
-            });
-            let text = match palisade_io::read_limited(&p, MAX_FILE_BYTES) {
-                Ok(b) => match String::from_utf8(b) {
-                    Ok(t) => t,
-                    Err(_) => {
-                        report.errors.push(FileError {
-                            file: name,
-                            message: "not UTF-8".into(),
-                        });
-                        continue;
-                    }
-                },
-                Err(e) => {
-                    report.errors.push(FileError {
-                        file: name,
-                        message: e.to_string(),
-                    });
-                    continue;
-                }
-            };
-            match audit_one(&name, k, &text, opts) {
-                Ok((f, m)) => {
-                    raw.extend(f);
-                    met.extend(m);
-                    if first_pipeline.is_none() && matches!(k, Kind::Workflow | Kind::Gitlab) {
-                        first_pipeline = Some(name.clone());
-                    }
-                }
-                Err(e) => {
-                    report.errors.push(FileError {
-                        file: name.clone(),
-                        message: e,
-                    });
-                    continue;
+        };
+        match audit_one(&name, k, &text, opts) {
+            Ok((f, m)) => {
+                part.raw.extend(f);
+                part.met.extend(m);
+                if part.first_pipeline.is_none() && matches!(k, Kind::Workflow | Kind::Gitlab) {
+                    part.first_pipeline = Some(name.clone());
                 }
             }
-            if k == Kind::Gitlab && depth < 8 {
-                for inc in gitlab::local_includes(&text) {
-                    followed += 1;
-                    if followed > MAX_INCLUDES {
-                        report.errors.push(FileError {
-                            file: name.clone(),
-                            message: format!(
-                                "more than {MAX_INCLUDES} local includes; rest not read"
-                            ),
-                        });
-                        break;
-                    }
-                    match resolve_local(&root_dir, &inc) {
-                        Some(q) => queue.push((q, Kind::Gitlab, depth + 1)),
-                        None => report.errors.push(FileError {
-                            file: name.clone(),
-                            message: format!(
-                                "local include '{inc}' not found under {}",
-                                root_dir.display()
-                            ),
-                        }),
-                    }
-                }
+            Err(message) => {
+                part.errors.push(FileError {
+                    file: name,
+                    message,
+                });
+                continue;
             }
+        }
+        if k != Kind::Gitlab || depth >= 8 {
+            continue;
+        }
+        for inc in gitlab::local_includes(&text) {
+            followed += 1;
+            if followed > MAX_INCLUDES {
+                part.errors.push(FileError {
+                    file: name.clone(),
+                    message: format!("more than {MAX_INCLUDES} local includes; rest not read"),
+                });
+                break;
+            }
+            match resolve_local(&root_dir, &inc) {
+                Some(q) => queue.push((q, Kind::Gitlab, depth + 1)),
+                None => part.errors.push(FileError {
+                    file: name.clone(),
+                    message: format!(
+                        "local include '{inc}' not found under {}",
+                        root_dir.display()
+                    ),
+                }),
+            }
+        }
+    }
+    part
+}
+
+/// Audits every file (in parallel): reads (bounded), parses, runs the rules, follows
+/// GitLab local includes (bounded, never outside the pipeline's folder), applies
+/// suppressions and the minimum severity; output sorted, the same on every run.
+pub fn audit(files: &[(PathBuf, Kind)], opts: &Options) -> Report {
+    use rayon::prelude::*;
+    let parts: Vec<Part> = files
+        .par_iter()
+        .map(|(path, kind)| audit_tree(path, *kind, opts))
+        .collect();
+    let mut report = Report::default();
+    let mut raw: Vec<Finding> = Vec::new();
+    let mut met: Vec<String> = Vec::new();
+    let mut first_pipeline: Option<String> = None;
+    for p in parts {
+        report.files.extend(p.files);
+        report.errors.extend(p.errors);
+        raw.extend(p.raw);
+        met.extend(p.met);
+        if first_pipeline.is_none() {
+            first_pipeline = p.first_pipeline;
         }
     }
     if let (Some(p), Some(file)) = (&opts.policy, &first_pipeline) {
         raw.extend(unmet_findings(p, &met, file));
     }
+    raw.sort();
+    raw.dedup();
     let min = opts.min_severity.unwrap_or(Severity::Info);
     for f in raw {
         if opts.ignore.iter().any(|r| r == &f.rule) || f.severity < min {
@@ -509,10 +534,10 @@ pub fn audit(files: &[(PathBuf, Kind)], opts: &Options) -> Report {
         }
         report.findings.push(f);
     }
-    report.findings.sort();
-    report.findings.dedup();
     report.files.sort();
+    report.files.dedup();
     report.errors.sort();
+    report.errors.dedup();
     report
 }
 

@@ -102,6 +102,12 @@ pub(crate) const RULES: &[Rule] = &[
         help: "In pull_request_target or workflow_run workflows, writing outside data to $GITHUB_ENV or $GITHUB_PATH lets it set LD_PRELOAD, NODE_OPTIONS or PATH for later steps.",
     },
     Rule {
+        id: "secrets-to-untrusted",
+        severity: Severity::High,
+        short: "Secrets reach code checked out from a pull request",
+        help: "After a privileged workflow checks out the pull request's head, a step that runs that code (run:, a local ./action) with secrets in its environment hands them to the pull request's author. Split the workflow: build untrusted code without secrets, use secrets only on trusted results.",
+    },
+    Rule {
         id: "overprovisioned-secrets",
         severity: Severity::Medium,
         short: "All secrets exposed at once (toJSON(secrets) / secrets[...])",
@@ -852,8 +858,14 @@ pub(crate) fn workflow(ctx: &mut Ctx<'_>, root: &Node) {
                 sc.iter().any(|n| s(n).contains("${{"))
             }),
         };
+        let mut untrusted = false;
         for st in steps_list {
             step(ctx, st, scope);
+            if privileged && untrusted_checkout(st) {
+                untrusted = true;
+            } else if untrusted {
+                secrets_after_checkout(ctx, st);
+            }
         }
     }
 }
@@ -892,6 +904,43 @@ fn image_or_matrix(ctx: &mut Ctx<'_>, img: &Node, matrix: Option<&Node>) {
     }
     for v in values {
         check_image(ctx, v, s(v));
+    }
+}
+
+/// A checkout of the pull request's head (or its repository).
+fn untrusted_checkout(st: &Node) -> bool {
+    let uses = st.get_str("uses").unwrap_or("");
+    let run = st.get_str("run").unwrap_or("");
+    (uses_is(uses, "actions/checkout")
+        && st.get("with").is_some_and(|w| {
+            ["ref", "repository"]
+                .iter()
+                .filter_map(|k| w.get_str(k))
+                .any(|r| UNTRUSTED_REFS.iter().any(|u| r.contains(u)))
+        }))
+        || run.contains("gh pr checkout")
+        || run.contains("git fetch origin pull/")
+}
+
+/// A step after an untrusted checkout that runs the checked-out code with secrets.
+fn secrets_after_checkout(ctx: &mut Ctx<'_>, st: &Node) {
+    let uses = st.get_str("uses").unwrap_or("");
+    if st.get("run").is_none() && !uses.starts_with("./") {
+        return;
+    }
+    let mut scalars = Vec::new();
+    for k in ["env", "with", "run"] {
+        if let Some(n) = st.get(k) {
+            n.scalars(&mut scalars);
+        }
+    }
+    if let Some(n) = scalars.iter().find(|n| s(n).contains("secrets.")) {
+        ctx.at(
+            "secrets-to-untrusted",
+            Severity::High,
+            n,
+            "a secret is given to a step that runs the pull request's code".into(),
+        );
     }
 }
 

@@ -120,6 +120,16 @@ fn dangerous_triggers() {
     assert_eq!((d[1].line, d[1].severity), (10, Severity::High));
     let ok = wf(&steps("      - run: make\n"));
     assert!(of(&ok, "dangerous-triggers").is_empty());
+    // secrets handed to the checked-out code
+    let f = wf(
+        "on: pull_request_target\npermissions: {}\njobs:\n  a:\n    runs-on: x\n    steps:\n      - run: make lint\n        env:\n          T: ${{ secrets.T }}\n      - uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n        with:\n          persist-credentials: false\n          ref: ${{ github.event.pull_request.head.ref }}\n      - run: make test\n      - run: make publish\n        env:\n          TOKEN: ${{ secrets.NPM_TOKEN }}\n",
+    );
+    let s = of(&f, "secrets-to-untrusted");
+    assert_eq!(
+        (s.len(), s[0].line),
+        (1, 18),
+        "only after the checkout: {s:#?}"
+    );
 }
 
 #[test]

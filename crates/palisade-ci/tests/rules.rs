@@ -127,7 +127,7 @@ fn dangerous_triggers() {
     let s = of(&f, "secrets-to-untrusted");
     assert_eq!(
         (s.len(), s[0].line),
-        (1, 18),
+        (1, 17),
         "only after the checkout: {s:#?}"
     );
 }

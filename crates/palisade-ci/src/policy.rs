@@ -1,24 +1,7 @@
 //! The organisation's pipeline template (`--template ORG-POLICY.toml`): required steps,
 //! allowed actions, maximum token permissions, where release jobs run.
 //!
-//! ```toml
-//! [actions]
-//! allow = ["actions/*", "github/*", "my-org/*"]   # owner/* or owner/repo
-//!
-//! [permissions]
-//! max = { contents = "read", id-token = "write" } # scopes not named: none
-//!
-//! [[require]]
-//! name = "secrets scan"
-//! uses = "my-org/palisade-action*"                 # a step using this action…
-//! run = "palisade secrets"                         # …or running this command
-//! scope = "release"                                # every release job ("any": somewhere)
-//!
-//! [release]
-//! jobs = ["release*", "publish*"]                  # which jobs are release jobs
-//! runs-on = ["ubuntu-24.04"]                       # GitHub runs-on / GitLab tags allowed
-//! environment = "release"                          # the protected environment required
-//! ```
+//! See [`Policy`] for the format.
 
 use std::collections::BTreeMap;
 
@@ -60,6 +43,25 @@ pub(crate) const RULES: &[Rule] = &[
 pub struct PolicyError(String);
 
 /// The organisation's pipeline template.
+///
+/// ```toml
+/// [actions]
+/// allow = ["actions/*", "github/*", "my-org/*"]   # owner/* or owner/repo
+///
+/// [permissions]
+/// max = { contents = "read", id-token = "write" } # scopes not named: none
+///
+/// [[require]]
+/// name = "secrets scan"
+/// uses = "my-org/palisade-action*"                 # a step using this action…
+/// run = "palisade secrets"                         # …or running this command
+/// scope = "release"                                # every release job ("any": somewhere)
+///
+/// [release]
+/// jobs = ["release*", "publish*"]                  # which jobs are release jobs
+/// runs-on = ["ubuntu-24.04"]                       # GitHub runs-on / GitLab tags allowed
+/// environment = "release"                          # the protected environment required
+/// ```
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Policy {

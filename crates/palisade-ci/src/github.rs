@@ -185,6 +185,15 @@ fn action_name(uses: &str) -> Option<String> {
     let mut parts = path.split('/');
     let owner = parts.next()?;
     let repo = parts.next()?;
+    // GitHub owner and repository names: letters, digits, '-', '_', '.'
+    let name_ok = |n: &str| {
+        n.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && n.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    };
+    if !name_ok(owner) || !name_ok(repo) {
+        return None;
+    }
     Some(format!("{owner}/{repo}").to_ascii_lowercase())
 }
 

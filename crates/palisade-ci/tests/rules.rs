@@ -37,7 +37,7 @@ fn unpinned_uses() {
     assert_eq!(u[3].severity, Severity::High, "no ref at all");
     assert!(u[0].snippet.contains("some/action@main"));
     let ok = wf(&steps(
-        "      - uses: some/action@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n      - uses: ./local\n",
+        "      - uses: some/action@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n      - uses: ./local\n      - uses: $/.github/actions/x\n",
     ));
     assert!(of(&ok, "unpinned-uses").is_empty());
     // reusable workflows too

@@ -177,7 +177,7 @@ fn looks_like_tag(r: &str) -> bool {
 }
 
 /// `owner/repo` of a `uses:` value (lowercase), if it is a remote action.
-fn action_name(uses: &str) -> Option<String> {
+pub(crate) fn action_name(uses: &str) -> Option<String> {
     if uses.starts_with("./") || uses.starts_with("docker://") {
         return None;
     }

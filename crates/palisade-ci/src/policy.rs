@@ -405,14 +405,10 @@ struct StepView<'a> {
 }
 
 fn uses_name(uses: &str) -> Option<String> {
-    if uses.starts_with("./") || uses.starts_with("docker://") || uses.contains("${{") {
+    if uses.contains("${{") {
         return None;
     }
-    let path = uses.split('@').next()?;
-    let mut parts = path.split('/');
-    let owner = parts.next()?;
-    let repo = parts.next()?;
-    Some(format!("{owner}/{repo}"))
+    crate::github::action_name(uses)
 }
 
 fn jobs_of(kind: Kind, root: &Node) -> Vec<(&Node, &Node)> {

@@ -226,6 +226,14 @@ pub fn taint(path: &str) -> Taint {
         return Taint::Maybe;
     }
     let root = path.split('.').next().unwrap_or("");
+    // results of steps and jobs are one of success, failure, cancelled, skipped
+    if matches!(root, "steps" | "needs")
+        && (path.ends_with(".result")
+            || path.ends_with(".outcome")
+            || path.ends_with(".conclusion"))
+    {
+        return Taint::Safe;
+    }
     if SAFE_ROOTS.contains(&root) {
         return Taint::Safe;
     }
@@ -354,6 +362,9 @@ mod tests {
         assert_eq!(taint("github.sha"), Taint::Safe);
         assert_eq!(taint("steps.x.outputs.y"), Taint::Maybe);
         assert_eq!(taint("inputs.name"), Taint::Maybe);
+        assert_eq!(taint("needs.build.result"), Taint::Safe);
+        assert_eq!(taint("steps.x.outcome"), Taint::Safe);
+        assert_eq!(taint("steps.x.outputs.result"), Taint::Maybe);
     }
 
     #[test]

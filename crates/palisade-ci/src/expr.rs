@@ -228,6 +228,7 @@ pub fn taint(path: &str) -> Taint {
     let root = path.split('.').next().unwrap_or("");
     // results of steps and jobs are one of success, failure, cancelled, skipped
     if matches!(root, "steps" | "needs")
+        && path.split('.').count() == 3
         && (path.ends_with(".result")
             || path.ends_with(".outcome")
             || path.ends_with(".conclusion"))

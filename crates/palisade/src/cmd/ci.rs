@@ -26,6 +26,8 @@ const AUDIT_EXAMPLES: &str = "Examples:
   palisade ci audit --format sarif --min-severity medium --out ci.sarif
   # hold the pipelines to the organisation's template
   palisade ci audit --template org-policy.toml
+  # also print the commit each tag names today (GitHub's commits API, plain HTTP mirror)
+  palisade ci audit --online --forge-api http://ghproxy.internal:8080
 
 Suppress a finding with `# palisade: ignore[RULE]` on its line or the line above, or
 for the whole repository with palisade.toml:

@@ -57,6 +57,10 @@ pub struct PolicyError(String);
 /// run = "palisade secrets"                         # …or running this command
 /// scope = "release"                                # every release job ("any": somewhere)
 ///
+/// [[require]]
+/// name = "SBOM job"
+/// job = "sbom*"                                    # a job with this id must exist
+///
 /// [release]
 /// jobs = ["release*", "publish*"]                  # which jobs are release jobs
 /// runs-on = ["ubuntu-24.04"]                       # GitHub runs-on / GitLab tags allowed
@@ -107,6 +111,9 @@ pub struct Requirement {
     /// A substring of a `run:` / `script:` line.
     #[serde(default)]
     pub run: Option<String>,
+    /// A job id pattern: a job so named must exist (and hold `uses` / `run` if given).
+    #[serde(default)]
+    pub job: Option<String>,
     /// `any` (default): somewhere in the pipelines; `release`: in every release job.
     #[serde(default)]
     pub scope: Option<String>,
@@ -171,9 +178,9 @@ impl Policy {
     pub fn from_toml(text: &str) -> Result<Policy, PolicyError> {
         let p: Policy = toml::from_str(text).map_err(|e| PolicyError(e.to_string()))?;
         for r in &p.require {
-            if r.uses.is_none() && r.run.is_none() {
+            if r.uses.is_none() && r.run.is_none() && r.job.is_none() {
                 return Err(PolicyError(format!(
-                    "requirement '{}' needs `uses` or `run`",
+                    "requirement '{}' needs `job`, `uses` or `run`",
                     r.name
                 )));
             }
@@ -207,7 +214,15 @@ impl Policy {
         }
     }
 
-    fn meets(req: &Requirement, steps: &[StepView<'_>]) -> bool {
+    fn meets(req: &Requirement, job_id: &str, steps: &[StepView<'_>]) -> bool {
+        if let Some(j) = &req.job {
+            if !glob(j, job_id) {
+                return false;
+            }
+            if req.uses.is_none() && req.run.is_none() {
+                return true;
+            }
+        }
         steps.iter().any(|st| {
             req.uses.as_deref().is_some_and(|p| {
                 st.uses
@@ -246,7 +261,7 @@ impl Policy {
             let id = s(jk);
             if self.is_release_job(id) {
                 for req in &self.require {
-                    if req.scope.as_deref() == Some("release") && !Self::meets(req, &steps) {
+                    if req.scope.as_deref() == Some("release") && !Self::meets(req, id, &steps) {
                         ctx.at(
                             "policy-required-step",
                             Severity::High,
@@ -258,7 +273,7 @@ impl Policy {
                 self.release_runner(ctx, kind, jk, job);
             }
             for req in &self.require {
-                if req.scope.as_deref() != Some("release") && Self::meets(req, &steps) {
+                if req.scope.as_deref() != Some("release") && Self::meets(req, s(jk), &steps) {
                     met.push(req.name.clone());
                 }
             }

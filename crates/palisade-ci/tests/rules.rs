@@ -379,6 +379,9 @@ scope = "release"
 [[require]]
 name = "secrets scan"
 uses = "my-org/secrets-scan*"
+[[require]]
+name = "sbom job"
+job = "sbom*"
 [release]
 jobs = ["release"]
 runs-on = ["ubuntu-24.04"]
@@ -397,15 +400,15 @@ environment = "release"
     assert!(rules.contains(&"policy-permissions"));
     assert_eq!(
         of(&f, "policy-required-step").len(),
-        2,
-        "sbom in release, secrets scan anywhere"
+        3,
+        "sbom in release, secrets scan and an sbom* job anywhere"
     );
     assert_eq!(
         of(&f, "policy-release-runner").len(),
         2,
         "runner and environment"
     );
-    let good = "on: push\npermissions:\n  contents: read\njobs:\n  scan:\n    runs-on: x\n    steps:\n      - uses: my-org/secrets-scan@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n  release:\n    runs-on: ubuntu-24.04\n    environment: release\n    permissions:\n      id-token: write\n    steps:\n      - uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n        with:\n          persist-credentials: false\n      - run: palisade sbom generate . --out sbom.json\n";
+    let good = "on: push\npermissions:\n  contents: read\njobs:\n  scan:\n    runs-on: x\n    steps:\n      - uses: my-org/secrets-scan@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n  sbom-report:\n    runs-on: x\n    permissions: {}\n    steps: []\n  release:\n    runs-on: ubuntu-24.04\n    environment: release\n    permissions:\n      id-token: write\n    steps:\n      - uses: actions/checkout@8e5e7e5ab8b370d6c329ec480221332ada57f0ab\n        with:\n          persist-credentials: false\n      - run: palisade sbom generate . --out sbom.json\n";
     let f = audit_text("r.yml", Kind::Workflow, good, &opts).unwrap();
     assert!(f.iter().all(|x| !x.rule.starts_with("policy-")), "{f:#?}");
 }

@@ -56,4 +56,7 @@ fi
 if [ -f "$(dirname "$0")/peers-cargo-audit.sh" ]; then
   bash "$(dirname "$0")/peers-cargo-audit.sh"
 fi
+if [ -f "$(dirname "$0")/peers-ci.sh" ]; then
+  PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-ci.sh"
+fi
 echo "peers installed in $venv" >&2

@@ -32,6 +32,7 @@
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
 //! see [`AuditConfig`]).
 
+mod ci;
 mod source;
 
 use std::collections::BTreeSet;
@@ -330,6 +331,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
     let lockfiles = Lockfiles::read(repo);
     let signatures = std::cell::OnceCell::new();
     let forge = std::cell::OnceCell::new();
+    let ci = std::cell::OnceCell::new();
     let mut controls = Vec::new();
     for def in defs {
         if !opts.controls.is_empty() && !opts.controls.contains(&def.id) {
@@ -355,6 +357,9 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
             "codeowners" => source::codeowners_control(repo),
             "forge" => forge
                 .get_or_init(|| forge_assessment(repo, &files, &opts.forge))
+                .control(&def.id),
+            "ci-audit" => ci
+                .get_or_init(|| ci::CiAudit::gather(repo))
                 .control(&def.id),
             "manual" => (
                 Status::Manual,

@@ -65,6 +65,8 @@ enum Command {
     Tuf(cmd::tuf::TufArgs),
     /// Save the forge's answers (branch protection, reviews, MFA, roles) for an offline audit.
     Forge(cmd::forge::ForgeCmd),
+    /// Audit CI definitions (GitHub Actions, GitLab CI) and the organisation's template.
+    Ci(cmd::ci::CiArgs),
 }
 
 fn main() -> ExitCode {
@@ -84,6 +86,7 @@ fn main() -> ExitCode {
         Command::Codeowners(a) => cmd::codeowners::run(a, &globals),
         Command::Tuf(a) => cmd::tuf::run(a, &globals),
         Command::Forge(a) => cmd::forge::run(a, &globals),
+        Command::Ci(a) => cmd::ci::run(a, &globals),
     };
     match result {
         Ok(code) => code,

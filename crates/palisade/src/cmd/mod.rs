@@ -3,6 +3,7 @@
 pub mod attest;
 pub mod audit;
 pub mod check;
+pub mod ci;
 pub mod codeowners;
 pub mod db;
 pub mod dsse;

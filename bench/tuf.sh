@@ -21,7 +21,16 @@ cleanup() { [ -n "$server" ] && kill "$server" 2>/dev/null; rm -rf "$w"; }
 trap cleanup EXIT
 "$venv/bin/python" "$root_dir/bench/tuf_repo.py" "$w/repo" "$n"
 port=$("$venv/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$w/repo" && exec "$venv/bin/python" -m http.server --bind 127.0.0.1 "$port" >/dev/null 2>&1) &
+# A threaded HTTP/1.1 (keep-alive) static server, so the server is not what is measured
+# (python -m http.server answers one request at a time and closes every connection).
+(cd "$w/repo" && exec "$venv/bin/python" -c '
+import functools, http.server, sys
+class H(http.server.SimpleHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    def log_message(self, *a): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+' "$port" >/dev/null 2>&1) &
 server=$!
 sleep 1
 url="http://127.0.0.1:$port"

@@ -107,6 +107,24 @@ pub struct WriteOptions {
 
 /// Writes `contents` to `path` atomically: temporary file, fsync, rename.
 pub fn write_atomic(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<(), IoError> {
+    write_via_temp(path, contents, opts, true)
+}
+
+/// Like [`write_atomic`] (temporary file, rename: readers never see a half-written
+/// file under `path`) but without the fsync: after a power cut the file may be empty or
+/// stale. Only for files whose contents are verified every time they are read, such as
+/// downloaded TUF targets (checked against their trusted length and hashes before use),
+/// where an fsync per file would dominate the cost of a download.
+pub fn write_replaceable(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<(), IoError> {
+    write_via_temp(path, contents, opts, false)
+}
+
+fn write_via_temp(
+    path: &Path,
+    contents: &[u8],
+    opts: WriteOptions,
+    durable: bool,
+) -> Result<(), IoError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -121,7 +139,9 @@ pub fn write_atomic(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<
         .tempfile_in(&dir)
         .map_err(|e| IoError::io(path, e))?;
     tmp.write_all(contents).map_err(|e| IoError::io(path, e))?;
-    tmp.as_file().sync_all().map_err(|e| IoError::io(path, e))?;
+    if durable {
+        tmp.as_file().sync_all().map_err(|e| IoError::io(path, e))?;
+    }
     set_mode(tmp.as_file(), opts.mode.unwrap_or(0o644)).map_err(|e| IoError::io(path, e))?;
     if opts.overwrite {
         tmp.persist(path).map_err(|e| IoError::io(path, e.error))?;

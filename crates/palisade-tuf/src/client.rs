@@ -546,7 +546,17 @@ impl<'f, F: Fetcher> Client<'f, F> {
         let url = format!("{}{}", ensure_slash(base_url), rel);
         let bytes = self.fetch(&url, info.length, target)?;
         check_hashes(&bytes, Some(info.length), &info.hashes, target)?;
-        write(&out, &bytes)?;
+        // Targets are checked against their trusted length and hashes whenever they are
+        // read back (above), so a copy torn by a crash is simply fetched again: no fsync.
+        palisade_io::write_replaceable(
+            &out,
+            &bytes,
+            palisade_io::WriteOptions {
+                overwrite: true,
+                mode: None,
+            },
+        )
+        .map_err(|e| TufError::Io(e.to_string()))?;
         Ok(out)
     }
 }

@@ -247,11 +247,25 @@ fn client(a: ClientArgs, g: &Globals) -> Result<()> {
             if a.target_name.is_empty() {
                 return Err(anyhow!("--target-name is required"));
             }
+            // Finding each target walks the delegations (and fetches their metadata) in
+            // order; the verified downloads are then independent and run in parallel.
+            let mut wanted = Vec::with_capacity(a.target_name.len());
             for t in &a.target_name {
                 let info = c
                     .target_info(t)?
                     .ok_or_else(|| anyhow!("{t}: no trusted role lists this target"))?;
-                let out = c.download_target(t, &info, tdir, base)?;
+                wanted.push((t, info));
+            }
+            let c = &c;
+            let results: Vec<_> = {
+                use rayon::prelude::*;
+                wanted
+                    .par_iter()
+                    .map(|(t, info)| c.download_target(t, info, tdir, base))
+                    .collect()
+            };
+            for ((t, _), r) in wanted.iter().zip(results) {
+                let out = r?;
                 g.info(format!("{t}: {}", out.display()));
             }
             Ok(())

@@ -50,6 +50,14 @@ if ! [ -f "$npm_prefix/node_modules/tuf-js/package.json" ] ||
     echo "install Node.js and npm for the tuf-js interop test" >&2
   fi
 fi
+# The SARIF 2.1.0 JSON schema (Microsoft's sarif-2.1.0-rtm.5.json) comes with the npm
+# package @microsoft/jest-sarif (MIT); tests validate every SARIF output against it.
+if ! [ -f "$npm_prefix/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$npm_prefix"
+    npm install --prefix "$npm_prefix" --no-audit --no-fund --silent @microsoft/jest-sarif@1.0.0-beta.0 >/dev/null
+  fi
+fi
 if [ -f "$(dirname "$0")/peers-sbom.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-sbom.sh"
 fi

@@ -144,18 +144,26 @@ pub fn signed_repo(cache_dir: &Path) -> PathBuf {
     }
 }
 
-/// Checks a SARIF file against the SARIF 2.1.0 object model (PyPI `sarif-pydantic` in the
-/// peers' environment): `Ok` when accepted, `Err(message)` when refused. Every command
-/// that writes SARIF tests its output with this, and that a broken document is refused.
+/// Checks a SARIF file against the SARIF 2.1.0 JSON schema (Microsoft's
+/// `sarif-2.1.0-rtm.5.json`, from the npm package `@microsoft/jest-sarif`, validated by
+/// PyPI `jsonschema`) and the SARIF 2.1.0 object model (PyPI `sarif-pydantic`): `Ok` when
+/// both accept it, `Err(message)` otherwise. Every command that writes SARIF tests its
+/// output with this, and that a broken document is refused.
 pub fn sarif_check(path: &Path) -> Result<(), String> {
-    let check = "import json,sys; from sarif_pydantic import sarif; \
+    let schema = peers_npm("@microsoft/jest-sarif")
+        .join("node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
+    let check = "import json,sys; from sarif_pydantic import sarif; import jsonschema; \
                  d=json.load(open(sys.argv[1])); assert d.get('version')=='2.1.0', 'version'; \
+                 s=json.load(open(sys.argv[2])); \
+                 errs=sorted(jsonschema.Draft4Validator(s).iter_errors(d), key=lambda e: list(e.path)); \
+                 assert not errs, '; '.join(f'{list(e.path)}: {e.message}' for e in errs[:5]); \
                  sarif.Sarif.model_validate(d)";
     let out = Command::new(peer_python())
         .args(["-c", check])
         .arg(path)
+        .arg(&schema)
         .output()
-        .expect("running sarif-pydantic");
+        .expect("running the SARIF checks");
     if out.status.success() {
         Ok(())
     } else {

@@ -1,0 +1,243 @@
+//! Filters applied to every regex match: inline ignore markers, values encrypted with
+//! sops / sealed-secrets / age, entropy, and for generic rules placeholders, stop words
+//! and code references.
+
+use memchr::memmem;
+
+use crate::engine::Rule;
+
+/// Inline markers that silence a finding on their line (ours and the peers').
+pub const IGNORE_MARKERS: &[&[u8]] = &[
+    b"palisade:allow",
+    b"gitleaks:allow",
+    b"pragma: allowlist secret",
+    b"trufflehog:ignore",
+];
+
+/// Whether a match is dropped. `s..e` is the secret, `ms..me` the whole match.
+pub(crate) fn rejected(rule: &Rule, buf: &[u8], s: usize, e: usize, ms: usize, me: usize) -> bool {
+    let secret = &buf[s..e];
+    if inline_ignored(buf, ms, me) || encrypted(buf, s, secret) {
+        return true;
+    }
+    if let Some(min) = rule.def.entropy
+        && entropy(secret) < min
+    {
+        return true;
+    }
+    rule.def.generic && !plausible_generic(secret)
+}
+
+fn line_bounds(buf: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let ls = memchr::memrchr(b'\n', &buf[..s]).map_or(0, |p| p + 1);
+    let le = memchr::memchr(b'\n', &buf[e..]).map_or(buf.len(), |p| e + p);
+    (ls, le)
+}
+
+/// Whether the lines of a match carry an ignore marker, or the line before it says
+/// `pragma: allowlist nextline secret`.
+pub fn inline_ignored(buf: &[u8], s: usize, e: usize) -> bool {
+    let (ls, le) = line_bounds(buf, s, e);
+    // A multi-line match (a key block) is checked on its first and last lines only.
+    let first_end = memchr::memchr(b'\n', &buf[ls..le]).map_or(le, |p| ls + p);
+    let last_start = memchr::memrchr(b'\n', &buf[ls..le]).map_or(ls, |p| ls + p + 1);
+    let lines: [&[u8]; 2] = [&buf[ls..first_end], &buf[last_start..le]];
+    if lines
+        .iter()
+        .any(|l| IGNORE_MARKERS.iter().any(|m| memmem::find(l, m).is_some()))
+    {
+        return true;
+    }
+    if ls > 0 {
+        let (ps, _) = line_bounds(buf, ls - 1, ls - 1);
+        if memmem::find(&buf[ps..ls], b"pragma: allowlist nextline secret").is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the secret is a value encrypted at rest: inside a sops `ENC[...]`, the
+/// `encryptedData` of a sealed secret, or an age armoured file.
+pub fn encrypted(buf: &[u8], s: usize, secret: &[u8]) -> bool {
+    if secret.starts_with(b"ENC[") {
+        return true;
+    }
+    let ls = memchr::memrchr(b'\n', &buf[..s]).map_or(0, |p| p + 1);
+    let before = &buf[ls..s];
+    if let Some(p) = memmem::rfind(before, b"ENC[")
+        && !before[p..].contains(&b']')
+    {
+        return true;
+    }
+    let head = &buf[..s];
+    if let Some(p) = memmem::rfind(head, b"-----BEGIN AGE ENCRYPTED FILE-----")
+        && memmem::find(&head[p..], b"-----END AGE ENCRYPTED FILE-----").is_none()
+    {
+        return true;
+    }
+    if memmem::find(buf, b"SealedSecret").is_some()
+        && memmem::find(head, b"encryptedData").is_some()
+    {
+        return true;
+    }
+    false
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words whose presence in a value marks it as a placeholder or a test value.
+const PLACEHOLDERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "....",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "your_",
+    "your-",
+    "yourpassword",
+    "yoursecret",
+    "yourkey",
+    "dummy",
+    "fake",
+    "redacted",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "enter_",
+    "sample",
+    "foobar",
+    "lorem",
+    "secretkey",
+    "mysecret",
+    "mypassword",
+    "s3cr3t",
+    "p@ssw0rd",
+    "qwerty",
+    "123456",
+    "abcdef",
+    "abc123",
+    "todo",
+    "fixme",
+];
+
+/// Whole values that are never secrets.
+const STOP_VALUES: &[&str] = &[
+    "true", "false", "null", "nil", "none", "undefined", "password", "passwd", "secret",
+    "token", "string", "empty", "required", "optional", "default", "hidden", "test",
+    "testing", "admin", "root", "user", "username", "guest", "value", "key", "apikey",
+    "api_key", "public", "private", "bearer", "basic", "disabled", "enabled", "unknown",
+];
+
+/// Whether a value caught by a generic assignment rule looks like a real secret rather
+/// than a placeholder, a template reference or code.
+pub fn plausible_generic(v: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(v) else {
+        return true;
+    };
+    let t = s.trim();
+    if t.chars().count() < 6 {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if STOP_VALUES.contains(&lower.as_str()) || PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+        return false;
+    }
+    // A template or variable reference as the whole value.
+    let reference = (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with("{{") && t.ends_with("}}"))
+        || (t.starts_with('<') && t.ends_with('>'))
+        || (t.starts_with('%') && t.ends_with('%'))
+        || (t.starts_with("$(") && t.ends_with(')'))
+        || (t.starts_with('$') && t[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        || t.starts_with("process.env")
+        || t.starts_with("os.environ")
+        || t.starts_with("os.getenv")
+        || t.starts_with("env(")
+        || t.starts_with("ENV[");
+    if reference {
+        return false;
+    }
+    // A repeated single character, or a run like "aaaaaa".
+    let distinct = {
+        let mut seen = [false; 256];
+        v.iter().filter(|&&b| !std::mem::replace(&mut seen[b as usize], true)).count()
+    };
+    if distinct < 4 {
+        return false;
+    }
+    // A dotted code path (`self.config.password`, `settings.SECRET_KEY`).
+    let ident = |p: &str| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !p.as_bytes()[0].is_ascii_digit()
+    };
+    if t.contains('.') && t.split('.').all(ident) && t.split('.').count() >= 2 {
+        let has_digit = t.bytes().any(|b| b.is_ascii_digit());
+        if !has_digit {
+            return false;
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_figures() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(plausible_generic(b"hN7$kq2!Lp0z"));
+        assert!(!plausible_generic(b"${DB_PASSWORD}"));
+        assert!(!plausible_generic(b"{{ .Values.password }}"));
+        assert!(!plausible_generic(b"changeme"));
+        assert!(!plausible_generic(b"self.config.password"));
+        assert!(!plausible_generic(b"xxxxxxxxxx"));
+        assert!(!plausible_generic(b"abc"));
+    }
+
+    #[test]
+    fn markers_and_encryption() {
+        let b = b"a\npassword = 'x' # palisade:allow\nb";
+        assert!(inline_ignored(b, 3, 10));
+        let b = b"# pragma: allowlist nextline secret\npassword = 'x'\n";
+        assert!(inline_ignored(b, 38, 40));
+        let b = b"password: ENC[AES256_GCM,data:abc,iv:def,type:str]\n";
+        assert!(encrypted(b, 10, b"ENC[AES256_GCM"));
+        assert!(encrypted(b, 30, b"abc"));
+        let b = b"password: hunter2hunter2\n";
+        assert!(!encrypted(b, 10, b"hunter2hunter2"));
+    }
+}

@@ -18,6 +18,9 @@ const MAX_SECRET: usize = 16 * 1024;
 /// Most matches kept from one buffer (a generated file full of tokens).
 const MAX_MATCHES: usize = 10_000;
 
+/// A marker in a file's first KiB that exempts the whole file (rule files, fixtures).
+pub const FILE_MARKER: &[u8] = b"palisade:allow-file";
+
 /// A compiled rule.
 #[derive(Debug)]
 pub struct Rule {
@@ -33,8 +36,9 @@ pub struct Rule {
 pub struct Scanner {
     rules: Vec<Rule>,
     keywords: AhoCorasick,
-    /// For each keyword, the rules that use it.
-    keyword_rules: Vec<Vec<u32>>,
+    /// For each keyword (lower case), the rules that use it, each with the exact
+    /// spelling the hit must have when the rule is case-sensitive.
+    keyword_rules: Vec<Vec<(u32, Option<Vec<u8>>)>>,
 }
 
 /// One match in a buffer, after filtering.
@@ -62,6 +66,14 @@ fn compile(pattern: &str, id: &str) -> Result<Regex, SecretsError> {
             id: id.to_string(),
             reason: e.to_string(),
         })
+}
+
+/// Whether a regex starts with a flag group that turns on `i` (its keywords then match
+/// in any case; otherwise they must match exactly).
+fn case_insensitive(re: &str) -> bool {
+    re.strip_prefix("(?")
+        .and_then(|r| r.split_once(')'))
+        .is_some_and(|(flags, _)| !flags.contains(':') && flags.contains('i'))
 }
 
 impl Rule {
@@ -110,10 +122,11 @@ impl Scanner {
             rules.push(Rule::new(d)?);
         }
         let mut words: Vec<String> = Vec::new();
-        let mut keyword_rules: Vec<Vec<u32>> = Vec::new();
+        let mut keyword_rules: Vec<Vec<(u32, Option<Vec<u8>>)>> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
-            for k in &r.def.keywords {
-                let k = k.to_ascii_lowercase();
+            let nocase = case_insensitive(&r.def.regex);
+            for exact in &r.def.keywords {
+                let k = exact.to_ascii_lowercase();
                 let at = match words.iter().position(|w| *w == k) {
                     Some(at) => at,
                     None => {
@@ -123,8 +136,9 @@ impl Scanner {
                     }
                 };
                 let i = u32::try_from(i).unwrap_or(u32::MAX);
-                if !keyword_rules[at].contains(&i) {
-                    keyword_rules[at].push(i);
+                let entry = (i, (!nocase).then(|| exact.as_bytes().to_vec()));
+                if !keyword_rules[at].contains(&entry) {
+                    keyword_rules[at].push(entry);
                 }
             }
         }
@@ -151,12 +165,28 @@ impl Scanner {
     /// Scans one buffer. `path` (relative, `/`-separated) selects path-bound rules; pass
     /// `""` when unknown. Matches are sorted by offset, then rule.
     pub fn scan(&self, path: &str, buf: &[u8]) -> Vec<Match> {
+        if memchr::memmem::find(&buf[..buf.len().min(1024)], FILE_MARKER).is_some() {
+            return Vec::new();
+        }
         // Windows to run each rule's regex in: (rule, start, end).
         let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        let mut path_ok: Vec<Option<bool>> = vec![None; self.rules.len()];
         for m in self.keywords.find_overlapping_iter(buf) {
             let rules = &self.keyword_rules[m.pattern().as_usize()];
-            for &r in rules {
+            for (r, exact) in rules {
+                let r = *r;
+                if let Some(e) = exact
+                    && &buf[m.start()..m.end()] != e.as_slice()
+                {
+                    continue;
+                }
                 let rule = &self.rules[r as usize];
+                if let Some(pr) = &rule.path_regex {
+                    let ok = *path_ok[r as usize].get_or_insert_with(|| pr.is_match(path.as_bytes()));
+                    if !ok {
+                        continue;
+                    }
+                }
                 let ls = memchr::memrchr(b'\n', &buf[..m.start()]).map_or(0, |p| p + 1);
                 let (start, end) = if rule.def.multiline {
                     (ls, (m.start() + MULTILINE_WINDOW).min(buf.len()))
@@ -186,16 +216,9 @@ impl Scanner {
             }
         }
         let mut raw: Vec<(usize, usize, usize)> = Vec::new(); // (offset, end, rule)
-        let mut path_ok: Vec<Option<bool>> = vec![None; self.rules.len()];
         for (r, start, end) in merged {
             let ri = r as usize;
             let rule = &self.rules[ri];
-            if let Some(pr) = &rule.path_regex {
-                let ok = *path_ok[ri].get_or_insert_with(|| pr.is_match(path.as_bytes()));
-                if !ok {
-                    continue;
-                }
-            }
             let hay = &buf[start..end];
             for caps in rule.regex.captures_iter(hay) {
                 let g = rule

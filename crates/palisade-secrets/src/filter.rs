@@ -17,6 +17,10 @@ pub const IGNORE_MARKERS: &[&[u8]] = &[
 /// Whether a match is dropped. `s..e` is the secret, `ms..me` the whole match.
 pub(crate) fn rejected(rule: &Rule, buf: &[u8], s: usize, e: usize, ms: usize, me: usize) -> bool {
     let secret = &buf[s..e];
+    // Documented example credentials (AWS's `...EXAMPLE` keys and the like).
+    if memmem::find(secret, b"EXAMPLE").is_some() {
+        return true;
+    }
     if inline_ignored(buf, ms, me) || encrypted(buf, s, secret) {
         return true;
     }
@@ -174,6 +178,7 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         || (t.starts_with('<') && t.ends_with('>'))
         || (t.starts_with('%') && t.ends_with('%'))
         || (t.starts_with("$(") && t.ends_with(')'))
+        || (t.starts_with("%(") && t.ends_with(")s"))
         || (t.starts_with('$') && t[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         || t.starts_with("process.env")
         || t.starts_with("os.environ")

@@ -17,8 +17,7 @@ pub const IGNORE_MARKERS: &[&[u8]] = &[
 /// Whether a match is dropped. `s..e` is the secret, `ms..me` the whole match.
 pub(crate) fn rejected(rule: &Rule, buf: &[u8], s: usize, e: usize, ms: usize, me: usize) -> bool {
     let secret = &buf[s..e];
-    // Documented example credentials (AWS's `...EXAMPLE` keys and the like).
-    if memmem::find(secret, b"EXAMPLE").is_some() {
+    if obviously_fake(secret) {
         return true;
     }
     if inline_ignored(buf, ms, me) || encrypted(buf, s, secret) {
@@ -29,7 +28,24 @@ pub(crate) fn rejected(rule: &Rule, buf: &[u8], s: usize, e: usize, ms: usize, m
     {
         return true;
     }
-    rule.def.generic && !plausible_generic(secret)
+    if rule.def.generic && !plausible_generic(secret) {
+        return true;
+    }
+    rule.def.id == "jwt" && !jwt_header(secret)
+}
+
+/// Whether the first segment of a JWT decodes to a JSON object with `alg` or `typ`.
+fn jwt_header(token: &[u8]) -> bool {
+    use base64::Engine;
+    let seg = token.split(|&b| b == b'.').next().unwrap_or_default();
+    let seg: Vec<u8> = seg.iter().copied().filter(|&b| b != b'=').collect();
+    match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&seg) {
+        Ok(h) => {
+            let h = String::from_utf8_lossy(&h);
+            h.trim_start().starts_with('{') && (h.contains("\"alg\"") || h.contains("\"typ\""))
+        }
+        Err(_) => false,
+    }
 }
 
 fn line_bounds(buf: &[u8], s: usize, e: usize) -> (usize, usize) {
@@ -84,6 +100,29 @@ pub fn encrypted(buf: &[u8], s: usize, secret: &[u8]) -> bool {
         && memmem::find(head, b"encryptedData").is_some()
     {
         return true;
+    }
+    false
+}
+
+/// Test and documentation values any rule should skip: AWS's `...EXAMPLE` keys, runs of
+/// one filler character (`xxxxxxxx`, `########`, `00000000`), alphabets in order.
+pub fn obviously_fake(secret: &[u8]) -> bool {
+    if memmem::find(secret, b"EXAMPLE").is_some()
+        || memmem::find(secret, b"abcdefghij").is_some()
+        || memmem::find(secret, b"ABCDEFGHIJ").is_some()
+    {
+        return true;
+    }
+    let mut run = 1;
+    for w in secret.windows(2) {
+        if w[0] == w[1] && matches!(w[0], b'x' | b'X' | b'*' | b'#' | b'.' | b'_' | b'-' | b'0'..=b'9') {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
     }
     false
 }
@@ -143,8 +182,6 @@ const PLACEHOLDERS: &[&str] = &[
     "s3cr3t",
     "p@ssw0rd",
     "qwerty",
-    "123456",
-    "abcdef",
     "abc123",
     "todo",
     "fixme",
@@ -186,6 +223,33 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         || t.starts_with("env(")
         || t.starts_with("ENV[");
     if reference {
+        return false;
+    }
+    // Natural language, code, paths, URLs, HTML entities and embedded references.
+    if t.contains(' ')
+        || t.starts_with('#')
+        || t.starts_with('/')
+        || t.starts_with('+')
+        || t.ends_with(':')
+        || t.contains(" + ")
+        || t.contains("&lt;")
+        || t.contains("&gt;")
+        || t.starts_with("arn:")
+        || t.starts_with("http://")
+        || t.starts_with("https://")
+    {
+        return false;
+    }
+    // A quoted reference inside the value (`'$PRECOMPILE_PASSWORD'`).
+    let unquoted = t.trim_matches(|c| c == '\'' || c == '"');
+    if unquoted.starts_with('$') && unquoted[1..].starts_with(|c: char| c.is_ascii_uppercase() || c == '{') {
+        return false;
+    }
+    // Identifiers: `ASANA_TOKEN_EXCHANGE_URL`, `cms_user_password`.
+    let upper_const = t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && t.contains('_');
+    let snake = t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && t.contains('_');
+    if upper_const || snake {
         return false;
     }
     // A repeated single character, or a run like "aaaaaa".

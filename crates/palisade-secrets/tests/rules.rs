@@ -69,13 +69,13 @@ id = "acme-token"
 description = "ACME internal token"
 keywords = ["acme_"]
 regex = '''\b(acme_[a-z0-9]{20})\b'''
-examples = ["acme_abcdefghij0123456789"]
+examples = ["acme_q8w7e6r5t4y3u2i1o0p9"]
 negative = ["acme_short"]
 "#,
     )
     .expect("config");
     let scanner = cfg.scanner().expect("scanner");
-    let text = "t = acme_abcdefghij0123456789\ng = ghp_R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo\n";
+    let text = "t = acme_q8w7e6r5t4y3u2i1o0p9\ng = ghp_R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo\n";
     let ids: Vec<&str> = scanner
         .scan("x.txt", text.as_bytes())
         .iter()

@@ -245,6 +245,28 @@ impl Scanner {
         }
         raw.sort_unstable();
         raw.dedup();
+        // A generic rule's match that overlaps a specific rule's match says nothing new.
+        let specific: Vec<(usize, usize)> = raw
+            .iter()
+            .filter(|r| !self.rules[r.2].def.generic)
+            .map(|r| (r.0, r.1))
+            .collect();
+        if !specific.is_empty() {
+            raw.retain(|r| {
+                !self.rules[r.2].def.generic
+                    || !specific.iter().any(|&(s, e)| s < r.1 && r.0 < e)
+            });
+        }
+        // Two generic rules on one span: keep the first.
+        let mut last_generic: Option<(usize, usize)> = None;
+        raw.retain(|r| {
+            if !self.rules[r.2].def.generic {
+                return true;
+            }
+            let dup = last_generic.is_some_and(|(s, e)| s < r.1 && r.0 < e);
+            last_generic = Some((r.0, r.1));
+            !dup
+        });
         // Line numbers: one forward pass over the newlines.
         let mut out = Vec::with_capacity(raw.len());
         let (mut line, mut line_start, mut pos) = (1u64, 0usize, 0usize);

@@ -245,6 +245,17 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     if unquoted.starts_with('$') && unquoted[1..].starts_with(|c: char| c.is_ascii_uppercase() || c == '{') {
         return false;
     }
+    // A call: `os.Getenv("TOKEN")`, `getpass()`.
+    if let Some(p) = t.find('(') {
+        let head = &t[..p];
+        if !head.is_empty()
+            && head
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':')
+        {
+            return false;
+        }
+    }
     // Identifiers: `ASANA_TOKEN_EXCHANGE_URL`, `cms_user_password`.
     let upper_const = t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && t.contains('_');

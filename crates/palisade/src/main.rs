@@ -59,6 +59,8 @@ enum Command {
     Codeowners(cmd::codeowners::CodeownersArgs),
     /// The Update Framework: build and sign a repository; a client that verifies one.
     Tuf(cmd::tuf::TufArgs),
+    /// Find secrets in the tree, the index, all of history and pushes.
+    Secrets(cmd::secrets::SecretsArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +77,7 @@ fn main() -> ExitCode {
         Command::Hook(a) => cmd::hook::run(a, &globals),
         Command::Codeowners(a) => cmd::codeowners::run(a, &globals),
         Command::Tuf(a) => cmd::tuf::run(a, &globals),
+        Command::Secrets(a) => cmd::secrets::run(a, &globals),
     };
     match result {
         Ok(code) => code,

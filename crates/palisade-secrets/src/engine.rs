@@ -168,8 +168,10 @@ impl Scanner {
         if memchr::memmem::find(&buf[..buf.len().min(1024)], FILE_MARKER).is_some() {
             return Vec::new();
         }
-        // Windows to run each rule's regex in: (rule, start, end).
-        let mut windows: Vec<(u32, usize, usize)> = Vec::new();
+        // Windows to run each rule's regex in, merged as they come: an open window per
+        // rule grows while hits overlap it.
+        let mut open: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
+        let mut merged: Vec<(u32, usize, usize)> = Vec::new();
         let mut path_ok: Vec<Option<bool>> = vec![None; self.rules.len()];
         for m in self.keywords.find_overlapping_iter(buf) {
             let rules = &self.keyword_rules[m.pattern().as_usize()];
@@ -180,41 +182,44 @@ impl Scanner {
                 {
                     continue;
                 }
-                let rule = &self.rules[r as usize];
+                let ri = r as usize;
+                let rule = &self.rules[ri];
                 if let Some(pr) = &rule.path_regex {
-                    let ok = *path_ok[r as usize].get_or_insert_with(|| pr.is_match(path.as_bytes()));
+                    let ok = *path_ok[ri].get_or_insert_with(|| pr.is_match(path.as_bytes()));
                     if !ok {
                         continue;
                     }
                 }
-                let ls = memchr::memrchr(b'\n', &buf[..m.start()]).map_or(0, |p| p + 1);
+                let lo = m.start().saturating_sub(LINE_WINDOW);
+                let ls = memchr::memrchr(b'\n', &buf[lo..m.start()]).map_or(lo, |p| lo + p + 1);
                 let (start, end) = if rule.def.multiline {
                     (ls, (m.start() + MULTILINE_WINDOW).min(buf.len()))
                 } else {
-                    let le = memchr::memchr(b'\n', &buf[m.end()..])
-                        .map_or(buf.len(), |p| m.end() + p);
-                    (
-                        ls.max(m.start().saturating_sub(LINE_WINDOW)),
-                        le.min(m.end() + LINE_WINDOW),
-                    )
+                    let hi = (m.end() + LINE_WINDOW).min(buf.len());
+                    let le = memchr::memchr(b'\n', &buf[m.end()..hi]).map_or(hi, |p| m.end() + p);
+                    (ls, le)
                 };
-                windows.push((r, start, end));
-            }
-            if windows.len() > 4 * MAX_MATCHES {
-                break;
+                match &mut open[ri] {
+                    Some(w) if start <= w.1 => w.1 = w.1.max(end),
+                    slot => {
+                        if let Some(w) = slot.take() {
+                            merged.push((r, w.0, w.1));
+                        }
+                        *slot = Some((start, end));
+                    }
+                }
             }
         }
-        if windows.is_empty() {
+        for (r, w) in open.iter().enumerate() {
+            if let Some(w) = w {
+                merged.push((u32::try_from(r).unwrap_or(u32::MAX), w.0, w.1));
+            }
+        }
+        if merged.is_empty() {
             return Vec::new();
         }
-        windows.sort_unstable();
-        let mut merged: Vec<(u32, usize, usize)> = Vec::with_capacity(windows.len());
-        for w in windows {
-            match merged.last_mut() {
-                Some(last) if last.0 == w.0 && w.1 <= last.2 => last.2 = last.2.max(w.2),
-                _ => merged.push(w),
-            }
-        }
+        merged.sort_unstable();
+        let mut facts: Option<filter::BufferFacts> = None;
         let mut raw: Vec<(usize, usize, usize)> = Vec::new(); // (offset, end, rule)
         for (r, start, end) in merged {
             let ri = r as usize;
@@ -231,7 +236,14 @@ impl Scanner {
                     continue;
                 }
                 let whole = caps.get(0).map_or((g.start(), g.end()), |m| (m.start(), m.end()));
-                if filter::rejected(rule, buf, start + g.start(), start + g.end(), start + whole.0, start + whole.1) {
+                let facts = facts.get_or_insert_with(|| filter::BufferFacts::of(buf));
+                if filter::rejected(
+                    rule,
+                    buf,
+                    facts,
+                    (start + g.start(), start + g.end()),
+                    (start + whole.0, start + whole.1),
+                ) {
                     continue;
                 }
                 raw.push((start + g.start(), start + g.end(), ri));

@@ -14,13 +14,52 @@ pub const IGNORE_MARKERS: &[&[u8]] = &[
     b"trufflehog:ignore",
 ];
 
+/// Bytes looked at on each side of a match for its line (markers, `ENC[`).
+const LINE_REACH: usize = 4096;
+
+/// Facts about a whole buffer that the filters need, computed once per buffer.
+#[derive(Debug, Default)]
+pub(crate) struct BufferFacts {
+    /// Byte ranges of age armoured blocks.
+    age: Vec<(usize, usize)>,
+    /// Offset after which a sealed secret's `encryptedData` starts.
+    sealed_from: Option<usize>,
+}
+
+impl BufferFacts {
+    pub(crate) fn of(buf: &[u8]) -> BufferFacts {
+        const BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+        const END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
+        let mut age = Vec::new();
+        let mut at = 0;
+        while let Some(p) = memmem::find(&buf[at..], BEGIN) {
+            let s = at + p;
+            let e = memmem::find(&buf[s..], END).map_or(buf.len(), |q| s + q + END.len());
+            age.push((s, e));
+            at = e;
+        }
+        let sealed_from = memmem::find(buf, b"SealedSecret")
+            .and_then(|_| memmem::find(buf, b"encryptedData"));
+        BufferFacts { age, sealed_from }
+    }
+}
+
 /// Whether a match is dropped. `s..e` is the secret, `ms..me` the whole match.
-pub(crate) fn rejected(rule: &Rule, buf: &[u8], s: usize, e: usize, ms: usize, me: usize) -> bool {
+pub(crate) fn rejected(
+    rule: &Rule,
+    buf: &[u8],
+    facts: &BufferFacts,
+    (s, e): (usize, usize),
+    (ms, me): (usize, usize),
+) -> bool {
     let secret = &buf[s..e];
     if obviously_fake(secret) {
         return true;
     }
     if inline_ignored(buf, ms, me) || encrypted(buf, s, secret) {
+        return true;
+    }
+    if facts.age.iter().any(|&(a, b)| a <= s && s < b) || facts.sealed_from.is_some_and(|f| f < s) {
         return true;
     }
     if let Some(min) = rule.def.entropy
@@ -48,9 +87,12 @@ fn jwt_header(token: &[u8]) -> bool {
     }
 }
 
+/// The line around `s..e`, at most [`LINE_REACH`] bytes each way.
 fn line_bounds(buf: &[u8], s: usize, e: usize) -> (usize, usize) {
-    let ls = memchr::memrchr(b'\n', &buf[..s]).map_or(0, |p| p + 1);
-    let le = memchr::memchr(b'\n', &buf[e..]).map_or(buf.len(), |p| e + p);
+    let lo = s.saturating_sub(LINE_REACH);
+    let hi = (e + LINE_REACH).min(buf.len());
+    let ls = memchr::memrchr(b'\n', &buf[lo..s]).map_or(lo, |p| lo + p + 1);
+    let le = memchr::memchr(b'\n', &buf[e..hi]).map_or(hi, |p| e + p);
     (ls, le)
 }
 
@@ -77,31 +119,14 @@ pub fn inline_ignored(buf: &[u8], s: usize, e: usize) -> bool {
     false
 }
 
-/// Whether the secret is a value encrypted at rest: inside a sops `ENC[...]`, the
-/// `encryptedData` of a sealed secret, or an age armoured file.
+/// Whether the secret is a value encrypted with sops: it is, or sits inside, `ENC[...]`.
 pub fn encrypted(buf: &[u8], s: usize, secret: &[u8]) -> bool {
     if secret.starts_with(b"ENC[") {
         return true;
     }
-    let ls = memchr::memrchr(b'\n', &buf[..s]).map_or(0, |p| p + 1);
+    let (ls, _) = line_bounds(buf, s, s);
     let before = &buf[ls..s];
-    if let Some(p) = memmem::rfind(before, b"ENC[")
-        && !before[p..].contains(&b']')
-    {
-        return true;
-    }
-    let head = &buf[..s];
-    if let Some(p) = memmem::rfind(head, b"-----BEGIN AGE ENCRYPTED FILE-----")
-        && memmem::find(&head[p..], b"-----END AGE ENCRYPTED FILE-----").is_none()
-    {
-        return true;
-    }
-    if memmem::find(buf, b"SealedSecret").is_some()
-        && memmem::find(head, b"encryptedData").is_some()
-    {
-        return true;
-    }
-    false
+    matches!(memmem::rfind(before, b"ENC["), Some(p) if !before[p..].contains(&b']'))
 }
 
 /// Test and documentation values any rule should skip: AWS's `...EXAMPLE` keys, runs of
@@ -316,6 +341,10 @@ mod tests {
         assert!(inline_ignored(b, 38, 40));
         let b = b"password: ENC[AES256_GCM,data:abc,iv:def,type:str]\n";
         assert!(encrypted(b, 10, b"ENC[AES256_GCM"));
+        let age = b"x\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\ny";
+        let f = BufferFacts::of(age);
+        assert_eq!(f.age.len(), 1);
+        assert!(f.age[0].0 <= 40 && 40 < f.age[0].1);
         assert!(encrypted(b, 30, b"abc"));
         let b = b"password: hunter2hunter2\n";
         assert!(!encrypted(b, 10, b"hunter2hunter2"));

@@ -28,6 +28,7 @@
 //! Not here: rendering (see `palisade-report`), reading `palisade.toml` (the binary does,
 //! see [`AuditConfig`]).
 
+mod secrets;
 mod source;
 
 use std::collections::BTreeSet;
@@ -196,6 +197,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
                 .get_or_init(|| source::Signatures::gather(repo))
                 .control(&def.id),
             "codeowners" => source::codeowners_control(repo),
+            "secrets" => secrets::secrets_control(repo),
             "manual" => (
                 Status::Manual,
                 vec![Evidence::note(

@@ -1,0 +1,86 @@
+#!/bin/sh
+# Secret scanning throughput: palisade against detect-secrets and ripsecrets, on the
+# unpacked sources of the cargo registry (the project's dependencies after a build).
+#
+#   bench/secrets.sh                  # from the workspace root
+#   SAMPLE_MB=20 bench/secrets.sh     # size of the sample the (slow) peers scan
+#   SKIP_PEERS=1 bench/secrets.sh     # palisade only
+#
+# Tools (installed on first use, registries only, under $HOME/.cache/palisade/bench-tools):
+#   detect-secrets 1.5.0 — PyPI, in a venv (ds-venv)
+#   ripsecrets 0.1.11    — crates.io, `cargo install --root`
+#   palisade             — $PALISADE_BIN, else the release build
+#
+# Prints, per tool and corpus: bytes, wall seconds, MB/s, max RSS (/usr/bin/time -v) and
+# findings, then the ratio palisade/peer. Caches are warm (one untimed pass first).
+# Also prints precision/recall on the labelled corpus (../shared/secrets).
+set -eu
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CORPUS="${CORPUS:-$(ls -d "$HOME"/.cargo/registry/src/*/ | head -1)}"
+SAMPLE_MB="${SAMPLE_MB:-20}"
+TOOLS="$HOME/.cache/palisade/bench-tools"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/palisade-target-secrets}"
+
+if [ -z "${PALISADE_BIN:-}" ]; then
+    (cd "$ROOT" && cargo build -q -j1 --release -p palisade)
+    PALISADE_BIN="$CARGO_TARGET_DIR/release/palisade"
+fi
+if [ -z "${SKIP_PEERS:-}" ]; then
+    mkdir -p "$TOOLS"
+    [ -x "$TOOLS/ds-venv/bin/detect-secrets" ] || {
+        python3 -m venv "$TOOLS/ds-venv"
+        "$TOOLS/ds-venv/bin/pip" install --quiet detect-secrets==1.5.0
+    }
+    [ -x "$TOOLS/bin/ripsecrets" ] || cargo install --quiet --locked --root "$TOOLS" ripsecrets@0.1.11
+fi
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+
+# The sample: whole crates in name order until SAMPLE_MB (hard links, no copy).
+mkdir -p "$WORK/sample"
+limit=$((SAMPLE_MB * 1024 * 1024))
+total=0
+for c in "$CORPUS"*/; do
+    [ "$total" -lt "$limit" ] || break
+    n=$(du -sb "$c" | cut -f1)
+    cp -al "$c" "$WORK/sample/" 2>/dev/null || cp -a "$c" "$WORK/sample/"
+    total=$((total + n))
+done
+
+bytes_of() { find "$1" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
+
+# run NAME DIR COUNT_CMD CMD... : time one warm run; prints a table row.
+run() {
+    name=$1 dir=$2 count=$3
+    shift 3
+    "$@" >/dev/null 2>&1 || true # warm the page cache
+    /usr/bin/time -v -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || true
+    wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$WORK/time")
+    rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$WORK/time")
+    b=$(bytes_of "$dir")
+    found=$(sh -c "$count" <"$WORK/out" 2>/dev/null || echo "?")
+    mbs=$(awk -v b="$b" -v w="$wall" 'BEGIN { if (w > 0) printf "%.1f", b / 1048576 / w; else print "-" }')
+    printf '%-16s %-8s %8.1f MB %8.2f s %9s MB/s %6s MB RSS %7s findings\n' \
+        "$name" "$(basename "$dir")" "$(awk -v b="$b" 'BEGIN {print b / 1048576}')" "$wall" "$mbs" "$rss" "$found"
+    echo "$mbs" >"$WORK/mbs.$name.$(basename "$dir")"
+}
+
+echo "corpus: $CORPUS ($(find "$CORPUS" -type f | wc -l) files); sample: $(find "$WORK/sample" -type f | wc -l) files"
+echo "cores: $(nproc)"
+run palisade sample "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$WORK/sample" --format json --quiet
+run palisade src "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$CORPUS" --format json --quiet
+if [ -z "${SKIP_PEERS:-}" ]; then
+    run ripsecrets sample "wc -l" "$TOOLS/bin/ripsecrets" "$WORK/sample"
+    run detect-secrets sample "jq '[.results[] | length] | add // 0'" \
+        "$TOOLS/ds-venv/bin/detect-secrets" scan --all-files "$WORK/sample"
+    ours=$(cat "$WORK/mbs.palisade.sample")
+    for p in ripsecrets detect-secrets; do
+        theirs=$(cat "$WORK/mbs.$p.sample")
+        awk -v a="$ours" -v b="$theirs" -v p="$p" 'BEGIN { if (b > 0) printf "palisade / %s on the sample: %.0fx faster\n", p, a / b }'
+    done
+fi
+
+echo
+echo "labelled corpus (../shared/secrets), precision and recall per source:"
+(cd "$ROOT" && cargo test -q -j1 --release -p palisade-secrets --test corpus -- --nocapture 2>/dev/null | grep -E '^(source|noseyparker|gitleaks|detect-secrets|ripsecrets|all) ')

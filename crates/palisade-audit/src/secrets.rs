@@ -89,7 +89,11 @@ pub(crate) fn secrets_control(root: &Path) -> (Status, Vec<Evidence>) {
     )));
     match hook {
         Some(h) => {
-            ev.push(Evidence::at("pre-commit hook runs a secret scanner", h, None));
+            ev.push(Evidence::at(
+                "pre-commit hook runs a secret scanner",
+                h,
+                None,
+            ));
             (Status::Pass, ev)
         }
         None => {

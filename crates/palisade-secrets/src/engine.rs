@@ -86,14 +86,13 @@ impl Rule {
                 reason: "needs at least one keyword of two or more characters".into(),
             });
         }
-        let secret_group = regex
-            .capture_names()
-            .position(|n| n == Some("secret"))
-            .or(if regex.captures_len() > 1 {
+        let secret_group = regex.capture_names().position(|n| n == Some("secret")).or(
+            if regex.captures_len() > 1 {
                 Some(1)
             } else {
                 None
-            });
+            },
+        );
         let path_regex = match &def.path {
             Some(p) => Some(compile(p, &def.id)?),
             None => None,
@@ -235,7 +234,9 @@ impl Scanner {
                 if g.is_empty() || g.len() > MAX_SECRET {
                     continue;
                 }
-                let whole = caps.get(0).map_or((g.start(), g.end()), |m| (m.start(), m.end()));
+                let whole = caps
+                    .get(0)
+                    .map_or((g.start(), g.end()), |m| (m.start(), m.end()));
                 let facts = facts.get_or_insert_with(|| filter::BufferFacts::of(buf));
                 if filter::rejected(
                     rule,
@@ -265,8 +266,7 @@ impl Scanner {
             .collect();
         if !specific.is_empty() {
             raw.retain(|r| {
-                !self.rules[r.2].def.generic
-                    || !specific.iter().any(|&(s, e)| s < r.1 && r.0 < e)
+                !self.rules[r.2].def.generic || !specific.iter().any(|&(s, e)| s < r.1 && r.0 < e)
             });
         }
         // Two generic rules on one span: keep the first.

@@ -38,8 +38,8 @@ impl BufferFacts {
             age.push((s, e));
             at = e;
         }
-        let sealed_from = memmem::find(buf, b"SealedSecret")
-            .and_then(|_| memmem::find(buf, b"encryptedData"));
+        let sealed_from =
+            memmem::find(buf, b"SealedSecret").and_then(|_| memmem::find(buf, b"encryptedData"));
         BufferFacts { age, sealed_from }
     }
 }
@@ -140,7 +140,12 @@ pub fn obviously_fake(secret: &[u8]) -> bool {
     }
     let mut run = 1;
     for w in secret.windows(2) {
-        if w[0] == w[1] && matches!(w[0], b'x' | b'X' | b'*' | b'#' | b'.' | b'_' | b'-' | b'0'..=b'9') {
+        if w[0] == w[1]
+            && matches!(
+                w[0],
+                b'x' | b'X' | b'*' | b'#' | b'.' | b'_' | b'-' | b'0'..=b'9'
+            )
+        {
             run += 1;
             if run >= 8 {
                 return true;
@@ -214,10 +219,40 @@ const PLACEHOLDERS: &[&str] = &[
 
 /// Whole values that are never secrets.
 const STOP_VALUES: &[&str] = &[
-    "true", "false", "null", "nil", "none", "undefined", "password", "passwd", "secret",
-    "token", "string", "empty", "required", "optional", "default", "hidden", "test",
-    "testing", "admin", "root", "user", "username", "guest", "value", "key", "apikey",
-    "api_key", "public", "private", "bearer", "basic", "disabled", "enabled", "unknown",
+    "true",
+    "false",
+    "null",
+    "nil",
+    "none",
+    "undefined",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "string",
+    "empty",
+    "required",
+    "optional",
+    "default",
+    "hidden",
+    "test",
+    "testing",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "guest",
+    "value",
+    "key",
+    "apikey",
+    "api_key",
+    "public",
+    "private",
+    "bearer",
+    "basic",
+    "disabled",
+    "enabled",
+    "unknown",
 ];
 
 /// Whether a value caught by a generic assignment rule looks like a real secret rather
@@ -241,7 +276,10 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         || (t.starts_with('%') && t.ends_with('%'))
         || (t.starts_with("$(") && t.ends_with(')'))
         || (t.starts_with("%(") && t.ends_with(")s"))
-        || (t.starts_with('$') && t[1..].bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        || (t.starts_with('$')
+            && t[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
         || t.starts_with("process.env")
         || t.starts_with("os.environ")
         || t.starts_with("os.getenv")
@@ -267,7 +305,9 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     }
     // A quoted reference inside the value (`'$PRECOMPILE_PASSWORD'`).
     let unquoted = t.trim_matches(|c| c == '\'' || c == '"');
-    if unquoted.starts_with('$') && unquoted[1..].starts_with(|c: char| c.is_ascii_uppercase() || c == '{') {
+    if unquoted.starts_with('$')
+        && unquoted[1..].starts_with(|c: char| c.is_ascii_uppercase() || c == '{')
+    {
         return false;
     }
     // A call: `os.Getenv("TOKEN")`, `getpass()`.
@@ -282,7 +322,9 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         }
     }
     // Identifiers: `ASANA_TOKEN_EXCHANGE_URL`, `cms_user_password`.
-    let upper_const = t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    let upper_const = t
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
         && t.contains('_');
     let snake = t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && t.contains('_');
     if upper_const || snake {
@@ -291,7 +333,9 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     // A repeated single character, or a run like "aaaaaa".
     let distinct = {
         let mut seen = [false; 256];
-        v.iter().filter(|&&b| !std::mem::replace(&mut seen[b as usize], true)).count()
+        v.iter()
+            .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+            .count()
     };
     if distinct < 4 {
         return false;
@@ -341,7 +385,8 @@ mod tests {
         assert!(inline_ignored(b, 38, 40));
         let b = b"password: ENC[AES256_GCM,data:abc,iv:def,type:str]\n";
         assert!(encrypted(b, 10, b"ENC[AES256_GCM"));
-        let age = b"x\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\ny";
+        let age =
+            b"x\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\ny";
         let f = BufferFacts::of(age);
         assert_eq!(f.age.len(), 1);
         assert!(f.age[0].0 <= 40 && 40 < f.age[0].1);

@@ -17,6 +17,9 @@ fn git_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> SecretsEr
     SecretsError::Git(format!("{what}: {e}"))
 }
 
+/// A blob's id, its matches and its size.
+type ScannedBlob = (ObjectId, Vec<Match>, u64);
+
 /// What a history scan read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct HistoryStats {
@@ -71,7 +74,9 @@ fn walk(repo: &Repo, since: Option<&str>) -> Result<Vec<ObjectId>, SecretsError>
         let mut r = r.map_err(|e| git_err("reference", e))?;
         let Ok(id) = r.peel_to_id() else { continue };
         let id = id.detach();
-        if g.find_header(id).is_ok_and(|h| h.kind() == gix::object::Kind::Commit) {
+        if g.find_header(id)
+            .is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
+        {
             tips.push(id);
         }
     }
@@ -116,9 +121,9 @@ pub fn scan_history(
     let commits = walk(&repo, since)?;
     let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
     let meta_of = |id: ObjectId, metas: &mut HashMap<ObjectId, CommitMeta>| {
-        if !metas.contains_key(&id) {
+        if let std::collections::hash_map::Entry::Vacant(v) = metas.entry(id) {
             let data = repo.object(id)?.data;
-            metas.insert(id, parse_commit(id, &data));
+            v.insert(parse_commit(id, &data));
         }
         Ok::<_, SecretsError>(())
     };
@@ -153,20 +158,27 @@ pub fn scan_history(
     let mut blobs: Vec<ObjectId> = intro.keys().copied().collect();
     blobs.sort();
     let sync = repo.gix().clone().into_sync();
-    let scanned: Vec<Result<Option<(ObjectId, Vec<Match>, u64)>, SecretsError>> = blobs
+    let scanned: Vec<Result<Option<ScannedBlob>, SecretsError>> = blobs
         .par_iter()
         .map_init(
             || sync.to_thread_local(),
             |g, &id| {
-                let h = g.find_header(id).map_err(|e| git_err(format!("blob {id}"), e))?;
+                let h = g
+                    .find_header(id)
+                    .map_err(|e| git_err(format!("blob {id}"), e))?;
                 if h.size() > max_file_size {
                     return Ok(None);
                 }
-                let obj = g.find_object(id).map_err(|e| git_err(format!("blob {id}"), e))?;
+                let obj = g
+                    .find_object(id)
+                    .map_err(|e| git_err(format!("blob {id}"), e))?;
                 if is_binary(&obj.data) {
                     return Ok(None);
                 }
-                let path = intro.get(&id).and_then(|v| v.first()).map_or("", |v| v.1.as_str());
+                let path = intro
+                    .get(&id)
+                    .and_then(|v| v.first())
+                    .map_or("", |v| v.1.as_str());
                 let ms = scanner.scan(path, &obj.data);
                 if let Some((c, p)) = intro.get(&id).and_then(|v| v.first())
                     && !ms.is_empty()
@@ -198,7 +210,11 @@ pub fn scan_history(
 
 /// Scans the index entries whose blob differs from `HEAD` (new or modified files staged
 /// for the next commit).
-pub fn scan_staged(scanner: &Scanner, path: &Path, max_file_size: u64) -> Result<Findings, SecretsError> {
+pub fn scan_staged(
+    scanner: &Scanner,
+    path: &Path,
+    max_file_size: u64,
+) -> Result<Findings, SecretsError> {
     let repo = Repo::discover(path)?;
     let g = repo.gix();
     let head_tree = g.head_tree_id().ok().map(|t| t.detach());
@@ -206,7 +222,11 @@ pub fn scan_staged(scanner: &Scanner, path: &Path, max_file_size: u64) -> Result
     let index = g.index_or_empty().map_err(|e| git_err("index", e))?;
     let mut findings = Findings::new();
     for e in index.entries() {
-        if e.stage_raw() != 0 || e.mode.is_submodule() || e.mode.is_sparse() || e.mode.contains(gix::index::entry::Mode::SYMLINK) {
+        if e.stage_raw() != 0
+            || e.mode.is_submodule()
+            || e.mode.is_sparse()
+            || e.mode.contains(gix::index::entry::Mode::SYMLINK)
+        {
             continue;
         }
         let p = e.path(&index).to_string();
@@ -217,7 +237,9 @@ pub fn scan_staged(scanner: &Scanner, path: &Path, max_file_size: u64) -> Result
         if h.size() > max_file_size {
             continue;
         }
-        let obj = g.find_object(e.id).map_err(|err| git_err(format!("{p}: blob {}", e.id), err))?;
+        let obj = g
+            .find_object(e.id)
+            .map_err(|err| git_err(format!("{p}: blob {}", e.id), err))?;
         if is_binary(&obj.data) {
             continue;
         }
@@ -316,7 +338,7 @@ pub fn check_push(
                 if denied(&deny, &p) {
                     refusals.push(refuse("deny-listed path"));
                 }
-                if !scanned.contains_key(&blob) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = scanned.entry(blob) {
                     let (_, data) = objects.find(blob)?;
                     let ms = if data.len() as u64 > max_file_size || is_binary(&data) {
                         Vec::new()
@@ -328,7 +350,7 @@ pub fn check_push(
                     {
                         refusals.push(refuse("private key file"));
                     }
-                    scanned.insert(blob, ms);
+                    slot.insert(ms);
                 }
                 let ms = &scanned[&blob];
                 for m in ms {

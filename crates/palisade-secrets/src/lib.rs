@@ -236,7 +236,13 @@ impl Findings {
     }
 
     /// Adds every match of one buffer at `path` (and `commit`).
-    pub fn add_all(&mut self, scanner: &Scanner, path: &str, ms: &[Match], commit: Option<&Commit>) {
+    pub fn add_all(
+        &mut self,
+        scanner: &Scanner,
+        path: &str,
+        ms: &[Match],
+        commit: Option<&Commit>,
+    ) {
         for m in ms {
             self.add(
                 scanner,
@@ -305,7 +311,11 @@ impl Baseline {
             entries: fs
                 .iter()
                 .map(|f| {
-                    let path = f.locations.first().map(|l| l.path.clone()).unwrap_or_default();
+                    let path = f
+                        .locations
+                        .first()
+                        .map(|l| l.path.clone())
+                        .unwrap_or_default();
                     (f.fingerprint.clone(), (f.rule.clone(), path))
                 })
                 .collect(),
@@ -397,7 +407,11 @@ pub fn to_sarif(scanner: &Scanner, fs: &[Finding], show: bool) -> String {
     let results = fs
         .iter()
         .map(|f| {
-            let secret = if show { f.secret.clone() } else { redact(&f.secret) };
+            let secret = if show {
+                f.secret.clone()
+            } else {
+                redact(&f.secret)
+            };
             SarifResult {
                 rule_id: f.rule.clone(),
                 level: Some(Level::Error),
@@ -409,10 +423,9 @@ pub fn to_sarif(scanner: &Scanner, fs: &[Finding], show: bool) -> String {
                         uri: l.path.clone(),
                         start_line: l.line,
                         start_column: Some(l.column),
-                        message: l
-                            .commit
-                            .as_ref()
-                            .map(|c| format!("introduced in {} by {} on {}", c.id, c.author, c.date)),
+                        message: l.commit.as_ref().map(|c| {
+                            format!("introduced in {} by {} on {}", c.id, c.author, c.date)
+                        }),
                         ..Default::default()
                     })
                     .collect(),

@@ -6,7 +6,10 @@ use palisade_secrets::{Config, Scanner};
 fn check(s: &Scanner, path: &str, buf: &[u8]) -> usize {
     let ms = s.scan(path, buf);
     for m in &ms {
-        assert_eq!(&buf[m.offset..m.offset + m.secret.len()], m.secret.as_slice());
+        assert_eq!(
+            &buf[m.offset..m.offset + m.secret.len()],
+            m.secret.as_slice()
+        );
         let line = 1 + buf[..m.offset].iter().filter(|&&b| b == b'\n').count() as u64;
         assert_eq!(m.line, line);
     }
@@ -18,7 +21,10 @@ fn pathological_inputs_return() {
     let s = Config::default().scanner().expect("scanner");
     let one_line = "password=\"hN7kq2Lp0zX\" token ".repeat(100_000);
     let n = check(&s, "a.env", one_line.as_bytes());
-    assert!(n >= 1, "the repeated secret is still found once per position");
+    assert!(
+        n >= 1,
+        "the repeated secret is still found once per position"
+    );
     let headers = "-----BEGIN RSA PRIVATE KEY-----\n".repeat(50_000);
     assert_eq!(check(&s, "k.pem", headers.as_bytes()), 0);
     let eyj = "eyJ".repeat(300_000);

@@ -41,7 +41,10 @@ fn small_repo_history_names_the_commits_that_added_the_token() {
     let scanner = Config::default().scanner().unwrap();
     let (f, stats) = git::scan_history(&scanner, &repo, None, 1 << 20, &|_, _, _| {}).unwrap();
     let fs = f.into_sorted();
-    let aws = fs.iter().find(|f| f.rule == "aws-access-key-id").expect("aws finding");
+    let aws = fs
+        .iter()
+        .find(|f| f.rule == "aws-access-key-id")
+        .expect("aws finding");
     assert_eq!(aws.secret, "AKIALALEMEL33243OLIA");
     let commits: Vec<&str> = aws
         .locations
@@ -62,7 +65,9 @@ fn staged_repo_reports_the_staged_change_only() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = fixture("staged", tmp.path());
     let scanner = Config::default().scanner().unwrap();
-    let fs = git::scan_staged(&scanner, &repo, 1 << 20).unwrap().into_sorted();
+    let fs = git::scan_staged(&scanner, &repo, 1 << 20)
+        .unwrap()
+        .into_sorted();
     assert!(!fs.is_empty());
     for f in &fs {
         for l in &f.locations {

@@ -24,7 +24,9 @@ fn path_for(def: &RuleDef) -> &'static str {
         "kubeconfig.yaml",
         "jenkins/credentials.xml",
     ];
-    let Some(p) = &def.path else { return "src/app.txt" };
+    let Some(p) = &def.path else {
+        return "src/app.txt";
+    };
     let re = regex::Regex::new(p).expect("path regex");
     CANDIDATES
         .iter()
@@ -52,11 +54,19 @@ fn every_rule_has_examples_that_hold() {
         for n in &d.negative {
             let hits = rule_hits(&scanner, &d.id, path, n);
             if !hits.is_empty() {
-                failures.push(format!("{}: negative example matched {hits:?}: {n:?}", d.id));
+                failures.push(format!(
+                    "{}: negative example matched {hits:?}: {n:?}",
+                    d.id
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]

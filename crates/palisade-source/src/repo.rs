@@ -210,8 +210,10 @@ impl Repo {
         let read = |id: ObjectId| Ok(self.object(id)?.data);
         let mut out = Vec::new();
         diff_trees(&read, a, b, "", &mut out, 0, true)?;
-        let mut out: Vec<(String, ObjectId)> =
-            out.into_iter().filter_map(|(p, id)| Some((p, id?))).collect();
+        let mut out: Vec<(String, ObjectId)> = out
+            .into_iter()
+            .filter_map(|(p, id)| Some((p, id?)))
+            .collect();
         out.sort();
         Ok(out)
     }
@@ -376,8 +378,10 @@ impl<'r> PushObjects<'r> {
         let read = |id: ObjectId| Ok(self.find(id)?.1);
         let mut out = Vec::new();
         diff_trees(&read, parent_tree, tree_id(h.tree)?, "", &mut out, 0, true)?;
-        let mut out: Vec<(String, ObjectId)> =
-            out.into_iter().filter_map(|(p, id)| Some((p, id?))).collect();
+        let mut out: Vec<(String, ObjectId)> = out
+            .into_iter()
+            .filter_map(|(p, id)| Some((p, id?)))
+            .collect();
         out.sort();
         Ok(out)
     }

@@ -9,12 +9,17 @@ fn audit(dir: &Path) -> serde_json::Value {
     let out = assert_cmd::Command::cargo_bin("palisade")
         .unwrap()
         .current_dir(dir)
-        .args(["audit", "--format", "json", "--controls", "source.no-secrets"])
+        .args([
+            "audit",
+            "--format",
+            "json",
+            "--controls",
+            "source.no-secrets",
+        ])
         .output()
         .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr))
-    })
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
 }
 
 #[test]
@@ -43,13 +48,23 @@ fn no_secrets_control_pass_partial_fail() {
     assert_eq!(c["status"], "pass", "{c:#}");
 
     let token = format!("{}_{}", "ghp", "R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo");
-    std::fs::write(d.join("deploy.sh"), format!("#!/bin/sh\n\nexport T={token}\n")).unwrap();
+    std::fs::write(
+        d.join("deploy.sh"),
+        format!("#!/bin/sh\n\nexport T={token}\n"),
+    )
+    .unwrap();
     let report = audit(d);
     let c = &report["controls"][0];
     assert_eq!(c["status"], "fail", "{c:#}");
     let ev = c["evidence"].as_array().unwrap();
-    assert!(ev.iter().any(|e| e["location"]["path"] == "deploy.sh"
-        && e["location"]["line"] == 3
-        && e["message"].as_str().unwrap().contains("github-pat")), "{c:#}");
-    assert!(!report.to_string().contains(&token), "the secret never appears");
+    assert!(
+        ev.iter().any(|e| e["location"]["path"] == "deploy.sh"
+            && e["location"]["line"] == 3
+            && e["message"].as_str().unwrap().contains("github-pat")),
+        "{c:#}"
+    );
+    assert!(
+        !report.to_string().contains(&token),
+        "the secret never appears"
+    );
 }

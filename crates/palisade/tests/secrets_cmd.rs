@@ -19,7 +19,7 @@ const TAIL2: &str = "Zp3Lk8Qw2Mx7Nc4Vb9Hj6Gf1Ds5Ar0Te8YuI";
 const TAIL3: &str = "Hq4Wn9Ke2Rt7Yp3Ux8Ia5Sd1Fg6Jl0Zc2Vb7";
 
 fn git(dir: &Path, args: &[&str]) -> Output {
-    let o = Command::new("git")
+    Command::new("git")
         .arg("-C")
         .arg(dir)
         .args(args)
@@ -32,8 +32,7 @@ fn git(dir: &Path, args: &[&str]) -> Output {
         .env("GIT_AUTHOR_DATE", "2024-01-02T03:04:05Z")
         .env("GIT_COMMITTER_DATE", "2024-01-02T03:04:05Z")
         .output()
-        .unwrap();
-    o
+        .unwrap()
 }
 
 fn git_ok(dir: &Path, args: &[&str]) -> String {
@@ -114,8 +113,23 @@ fn plain_directory_scan_formats_and_filters() {
     )
     .unwrap();
 
-    let o = palisade(d, &["secrets", "scan", "--format", "json", "--max-file-size", "4K"]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--format",
+            "json",
+            "--max-file-size",
+            "4K",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = json_of(&o);
     assert_eq!(rules_found(&v), ["github-pat"], "{v:#}");
     let f = &v["findings"][0];
@@ -125,14 +139,35 @@ fn plain_directory_scan_formats_and_filters() {
     assert_ne!(f["secret"], t1.as_str(), "redacted by default");
     assert_eq!(f["fingerprint"].as_str().unwrap().len(), 64);
 
-    let o = palisade(d, &["secrets", "scan", "--format", "json", "--show-secrets", "--max-file-size", "4K"]);
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--format",
+            "json",
+            "--show-secrets",
+            "--max-file-size",
+            "4K",
+        ],
+    );
     assert_eq!(json_of(&o)["findings"][0]["secret"], t1.as_str());
 
     // Without the size limit the big file is scanned too.
     let o = palisade(d, &["secrets", "scan", "--format", "json"]);
     assert_eq!(json_of(&o)["findings"].as_array().unwrap().len(), 2);
 
-    let o = palisade(d, &["secrets", "scan", "--format", "jsonl", "--max-file-size", "4K"]);
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--format",
+            "jsonl",
+            "--max-file-size",
+            "4K",
+        ],
+    );
     let lines: Vec<&str> = std::str::from_utf8(&o.stdout).unwrap().lines().collect();
     assert_eq!(lines.len(), 1, "{lines:?}");
     let l: Value = serde_json::from_str(lines[0]).unwrap();
@@ -140,10 +175,23 @@ fn plain_directory_scan_formats_and_filters() {
 
     let o = palisade(d, &["secrets", "scan", "--max-file-size", "4K"]);
     let table = String::from_utf8_lossy(&o.stdout);
-    assert!(table.contains("github-pat") && table.contains(".env:1:14"), "{table}");
+    assert!(
+        table.contains("github-pat") && table.contains(".env:1:14"),
+        "{table}"
+    );
     assert!(!table.contains(&t1), "{table}");
 
-    let o = palisade(d, &["secrets", "scan", "--format", "sarif", "--max-file-size", "4K"]);
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--format",
+            "sarif",
+            "--max-file-size",
+            "4K",
+        ],
+    );
     let sarif = d.join("out.sarif");
     std::fs::write(&sarif, &o.stdout).unwrap();
     palisade_testkit::sarif_check(&sarif).unwrap();
@@ -165,7 +213,12 @@ fn repository_scan_honours_gitignore_and_baseline() {
     std::fs::write(d.join("app.cfg"), "name = demo\n").unwrap();
     commit_all(d, "init");
     let o = palisade(d, &["secrets", "scan", "--quiet"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 
     // A committed secret: found; a baseline accepts it; a new one is still reported.
     std::fs::write(d.join("app.cfg"), format!("token = {}\n", gh_token(TAIL2))).unwrap();
@@ -177,7 +230,11 @@ fn repository_scan_honours_gitignore_and_baseline() {
     assert_eq!(palisade(d, &["secrets", "scan"]).status.code(), Some(0));
     std::fs::write(
         d.join("app.cfg"),
-        format!("token = {}\n\n\nother = {}\n", gh_token(TAIL2), gh_token(TAIL3)),
+        format!(
+            "token = {}\n\n\nother = {}\n",
+            gh_token(TAIL2),
+            gh_token(TAIL3)
+        ),
     )
     .unwrap();
     let o = palisade(d, &["secrets", "scan", "--format", "json"]);
@@ -211,7 +268,11 @@ fn history_scan_finds_removed_secrets_once_per_blob() {
     std::fs::write(d.join("README"), "hello\n").unwrap();
     commit_all(d, "init");
     // Added then removed.
-    std::fs::write(d.join("config.txt"), format!("token: {}\n", gh_token(TAIL1))).unwrap();
+    std::fs::write(
+        d.join("config.txt"),
+        format!("token: {}\n", gh_token(TAIL1)),
+    )
+    .unwrap();
     let added = commit_all(d, "add config");
     // Renamed (same blob at a new path), then removed.
     git_ok(d, &["mv", "config.txt", "settings.txt"]);
@@ -219,7 +280,10 @@ fn history_scan_finds_removed_secrets_once_per_blob() {
     std::fs::remove_file(d.join("settings.txt")).unwrap();
     commit_all(d, "remove secret");
     // The same content on another branch, at another path.
-    git_ok(d, &["checkout", "-q", "-b", "feature", &format!("{added}^")]);
+    git_ok(
+        d,
+        &["checkout", "-q", "-b", "feature", &format!("{added}^")],
+    );
     std::fs::write(d.join("copy.txt"), format!("token: {}\n", gh_token(TAIL1))).unwrap();
     let branch = commit_all(d, "same blob elsewhere");
     git_ok(d, &["checkout", "-q", "main"]);
@@ -233,8 +297,23 @@ fn history_scan_finds_removed_secrets_once_per_blob() {
     let o = palisade(d, &["secrets", "scan", "--format", "json"]);
     assert_eq!(json_of(&o)["findings"].as_array().unwrap().len(), 1);
 
-    let o = palisade(d, &["secrets", "scan", "--history", "--format", "json", "--show-secrets"]);
-    assert_eq!(o.status.code(), Some(1), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--history",
+            "--format",
+            "json",
+            "--show-secrets",
+        ],
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let v = json_of(&o);
     let fs = v["findings"].as_array().unwrap();
     assert_eq!(fs.len(), 2, "{v:#}");
@@ -253,14 +332,26 @@ fn history_scan_finds_removed_secrets_once_per_blob() {
             )
         })
         .collect();
-    assert!(locs.contains(&("config.txt".into(), added.clone())), "{locs:?}");
-    assert!(locs.contains(&("settings.txt".into(), renamed.clone())), "{locs:?}");
-    assert!(locs.contains(&("copy.txt".into(), branch.clone())), "{locs:?}");
+    assert!(
+        locs.contains(&("config.txt".into(), added.clone())),
+        "{locs:?}"
+    );
+    assert!(
+        locs.contains(&("settings.txt".into(), renamed.clone())),
+        "{locs:?}"
+    );
+    assert!(
+        locs.contains(&("copy.txt".into(), branch.clone())),
+        "{locs:?}"
+    );
     assert_eq!(locs.len(), 3, "{locs:?}");
     let l0 = &first["locations"][0];
     assert_eq!(l0["author"], "Ann Author <ann@example.com>");
     assert_eq!(l0["date"], "2024-01-02T03:04:05Z");
-    let second = fs.iter().find(|f| f["secret"] == gh_token(TAIL2).as_str()).unwrap();
+    let second = fs
+        .iter()
+        .find(|f| f["secret"] == gh_token(TAIL2).as_str())
+        .unwrap();
     assert_eq!(second["locations"][0]["commit"], late.as_str());
     let err = String::from_utf8_lossy(&o.stderr);
     // 6 commits; blobs: README, config (one blob, three paths), late.txt, and no more.
@@ -268,7 +359,18 @@ fn history_scan_finds_removed_secrets_once_per_blob() {
 
     // --since REV: commits of any ref not reachable from REV (the late one on main, and
     // the feature branch, which main~1 does not contain).
-    let o = palisade(d, &["secrets", "scan", "--history", "--since", "main~1", "--format", "json"]);
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--history",
+            "--since",
+            "main~1",
+            "--format",
+            "json",
+        ],
+    );
     let v = json_of(&o);
     let mut paths: Vec<&str> = v["findings"]
         .as_array()
@@ -279,9 +381,24 @@ fn history_scan_finds_removed_secrets_once_per_blob() {
         .collect();
     paths.sort();
     assert_eq!(paths, ["copy.txt", "late.txt"], "{v:#}");
-    let o = palisade(d, &["secrets", "scan", "--history", "--since", &format!("{added}..{renamed}"), "--format", "json"]);
+    let o = palisade(
+        d,
+        &[
+            "secrets",
+            "scan",
+            "--history",
+            "--since",
+            &format!("{added}..{renamed}"),
+            "--format",
+            "json",
+        ],
+    );
     let v = json_of(&o);
-    assert_eq!(v["findings"][0]["locations"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(
+        v["findings"][0]["locations"].as_array().unwrap().len(),
+        1,
+        "{v:#}"
+    );
     assert_eq!(v["findings"][0]["locations"][0]["path"], "settings.txt");
 
     let o = palisade(d, &["secrets", "scan", "--history", "--format", "sarif"]);
@@ -299,7 +416,10 @@ fn staged_scan_and_pre_commit_hook() {
     commit_all(d, "init");
     // Only in the working tree: not staged, not reported.
     std::fs::write(d.join("a.txt"), format!("t = {}\n", gh_token(TAIL1))).unwrap();
-    assert_eq!(palisade(d, &["secrets", "scan", "--staged"]).status.code(), Some(0));
+    assert_eq!(
+        palisade(d, &["secrets", "scan", "--staged"]).status.code(),
+        Some(0)
+    );
     // Staged: reported, at the staged path.
     std::fs::write(d.join("b.txt"), format!("\nt = {}\n", gh_token(TAIL2))).unwrap();
     git_ok(d, &["add", "b.txt"]);
@@ -314,8 +434,15 @@ fn staged_scan_and_pre_commit_hook() {
     let o = palisade(d, &["secrets", "hook", "install"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(d.join(".git/hooks/pre-commit").is_file());
-    let bin_dir = assert_cmd::cargo::cargo_bin("palisade").parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let bin_dir = assert_cmd::cargo::cargo_bin("palisade")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let commit = |d: &Path| {
         Command::new("git")
             .arg("-C")
@@ -339,14 +466,27 @@ fn staged_scan_and_pre_commit_hook() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // A second install does not clobber silently.
     std::fs::write(d.join(".git/hooks/pre-commit"), "#!/bin/sh\nexit 0\n").unwrap();
-    assert_eq!(palisade(d, &["secrets", "hook", "install"]).status.code(), Some(2));
+    assert_eq!(
+        palisade(d, &["secrets", "hook", "install"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
 fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
     let tmp = tempfile::tempdir().unwrap();
     let server = tmp.path().join("server.git");
-    git_ok(tmp.path(), &["init", "-q", "--bare", "-b", "main", server.to_str().unwrap()]);
+    git_ok(
+        tmp.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            server.to_str().unwrap(),
+        ],
+    );
     let bin = assert_cmd::cargo::cargo_bin("palisade");
     let hook = server.join("hooks/pre-receive");
     std::fs::write(
@@ -366,17 +506,28 @@ fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
     let url = server.to_str().unwrap();
     let push = |spec: &str| git(&src, &["push", "-q", url, spec]);
     let ok = push("HEAD:refs/heads/main");
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
 
     // A secret in a commit under the new tip: refused, naming commit, path and rule.
-    std::fs::write(src.join("deploy.sh"), format!("export GITHUB_TOKEN={}\n", gh_token(TAIL1))).unwrap();
+    std::fs::write(
+        src.join("deploy.sh"),
+        format!("export GITHUB_TOKEN={}\n", gh_token(TAIL1)),
+    )
+    .unwrap();
     let bad = commit_all(&src, "oops");
     std::fs::remove_file(src.join("deploy.sh")).unwrap();
     commit_all(&src, "removed again");
     let o = push("HEAD:refs/heads/main");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success(), "{err}");
-    assert!(err.contains(&bad) && err.contains("deploy.sh") && err.contains("github-pat"), "{err}");
+    assert!(
+        err.contains(&bad) && err.contains("deploy.sh") && err.contains("github-pat"),
+        "{err}"
+    );
     assert!(!err.contains(TAIL1), "redacted: {err}");
 
     // A deny-listed file (no secret inside needed).
@@ -386,7 +537,10 @@ fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
     let o = push("HEAD:refs/heads/main");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(!o.status.success());
-    assert!(err.contains(&env_commit) && err.contains(".env") && err.contains("deny-listed"), "{err}");
+    assert!(
+        err.contains(&env_commit) && err.contains(".env") && err.contains("deny-listed"),
+        "{err}"
+    );
 
     // Clean: accepted.
     git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);

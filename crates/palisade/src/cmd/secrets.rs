@@ -90,7 +90,9 @@ enum SecretsCmd {
     #[command(after_help = PRE_RECEIVE_EXAMPLES)]
     PreReceive(PreReceiveArgs),
     /// List the rules in force (built-in plus palisade.toml, minus disabled ones).
-    #[command(after_help = "Examples:\n  palisade secrets rules\n  palisade secrets rules --format json")]
+    #[command(
+        after_help = "Examples:\n  palisade secrets rules\n  palisade secrets rules --format json"
+    )]
     Rules(RulesArgs),
 }
 
@@ -310,7 +312,10 @@ fn scan(a: ScanArgs, g: &Globals) -> Result<ExitCode> {
         for m in ms {
             let id = &scanner.rules()[m.rule].def.id;
             let fp = fingerprint(id, &m.secret);
-            if baseline.as_ref().is_some_and(|b| b.entries.contains_key(&fp)) {
+            if baseline
+                .as_ref()
+                .is_some_and(|b| b.entries.contains_key(&fp))
+            {
                 continue;
             }
             let secret = String::from_utf8_lossy(&m.secret);
@@ -349,7 +354,11 @@ fn scan(a: ScanArgs, g: &Globals) -> Result<ExitCode> {
                         let mut v = l.to_json();
                         v["rule"] = json!(f.rule);
                         v["fingerprint"] = json!(f.fingerprint);
-                        v["secret"] = json!(if show { f.secret.clone() } else { redact(&f.secret) });
+                        v["secret"] = json!(if show {
+                            f.secret.clone()
+                        } else {
+                            redact(&f.secret)
+                        });
                         writeln!(o, "{v}")?;
                     }
                 }
@@ -379,7 +388,11 @@ fn scan(a: ScanArgs, g: &Globals) -> Result<ExitCode> {
 fn print_table(findings: &[Finding], show: bool) {
     let mut o = std::io::stdout().lock();
     for f in findings {
-        let secret = if show { f.secret.clone() } else { redact(&f.secret) };
+        let secret = if show {
+            f.secret.clone()
+        } else {
+            redact(&f.secret)
+        };
         let _ = writeln!(o, "{}  {}  {}", f.rule, secret, &f.fingerprint[..16]);
         for l in &f.locations {
             let commit = l
@@ -492,7 +505,11 @@ fn pre_receive(a: PreReceiveArgs, g: &Globals) -> Result<ExitCode> {
         );
     }
     for f in &secrets {
-        let s = if a.show_secrets { f.secret.clone() } else { redact(&f.secret) };
+        let s = if a.show_secrets {
+            f.secret.clone()
+        } else {
+            redact(&f.secret)
+        };
         eprintln!("  {} {} (fingerprint {})", f.rule, s, f.fingerprint);
     }
     eprintln!(

@@ -316,10 +316,34 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         if !head.is_empty()
             && head
                 .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.' || b == b':')
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'!'))
         {
             return false;
         }
+    }
+    // Words and identifiers: `BufRead`, `id-smime-aa-timeStampToken`, `secret_name`.
+    if t.bytes()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.' | b' '))
+    {
+        return false;
+    }
+    // Command-line flags, Rust paths, escapes in source strings, percent-encoding,
+    // lists, and `${VAR}` inside a value.
+    let percent = t
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    if t.starts_with('-')
+        || t.starts_with('[')
+        || t.contains("::")
+        || t.contains("\\x")
+        || t.contains("\\n")
+        || t.contains("\\u")
+        || percent >= 2
+        || has_braced_var(t)
+    {
+        return false;
     }
     // Identifiers: `ASANA_TOKEN_EXCHANGE_URL`, `cms_user_password`.
     let upper_const = t
@@ -355,6 +379,24 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     true
 }
 
+/// Whether `s` holds `${NAME}` (a shell / template variable).
+fn has_braced_var(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memmem::find(&b[i..], b"${") {
+        let start = i + p + 2;
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        if name_len > 0 && b.get(start + name_len) == Some(&b'}') {
+            return true;
+        }
+        i = start;
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,6 +417,14 @@ mod tests {
         assert!(!plausible_generic(b"self.config.password"));
         assert!(!plausible_generic(b"xxxxxxxxxx"));
         assert!(!plausible_generic(b"abc"));
+        assert!(!plausible_generic(b"BufRead"));
+        assert!(!plausible_generic(b"usize::MAX"));
+        assert!(!plausible_generic(b"--target"));
+        assert!(!plausible_generic(b"pass:${password}"));
+        assert!(!plausible_generic(b"p%40ss%3Aword"));
+        assert!(plausible_generic(
+            b"m{{h}o)p${e]nob(ody[finds>-_$#thisone}}"
+        ));
     }
 
     #[test]

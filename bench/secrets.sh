@@ -84,3 +84,23 @@ fi
 echo
 echo "labelled corpus (../shared/secrets), precision and recall per source:"
 (cd "$ROOT" && cargo test -q -j1 --release -p palisade-secrets --test corpus -- --nocapture 2>/dev/null | grep -E '^(source|noseyparker|gitleaks|detect-secrets|ripsecrets|all) ')
+
+# History: a synthetic repository of $COMMITS commits (git fast-import), 200 files, each
+# commit changing one; a secret added at commit 5000 and removed at 5001.
+COMMITS="${COMMITS:-10000}"
+H="$WORK/history"
+git init -q "$H"
+awk -v n="$COMMITS" 'BEGIN {
+    for (i = 1; i <= n; i++) {
+        f = i % 200
+        body = "file " f " revision " i "\nlet x = " i * 7919 " ;\n"
+        if (i == n / 2) body = body "token = \"ghp_" "R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo\"\n"
+        printf "commit refs/heads/main\ncommitter B <b@example.com> %d +0000\ndata 2\nc\n", 1700000000 + i
+        printf "M 644 inline src/f%d.rs\ndata %d\n%s\n", f, length(body), body
+    }
+}' | git -C "$H" fast-import --quiet
+git -C "$H" gc -q
+/usr/bin/time -v -o "$WORK/time" "$PALISADE_BIN" secrets scan "$H" --history --format json >"$WORK/out" 2>"$WORK/err" || true
+wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$WORK/time")
+rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$WORK/time")
+echo "history: $COMMITS commits, $(cat "$WORK/err" | tr -d '\n'); ${wall} s, ${rss} MB RSS, $(jq '.findings | length' "$WORK/out") finding(s)"

@@ -1,4 +1,4 @@
-//! Scanning a directory: in a git work tree `.gitignore` is honoured; a plain directory
+//! Scanning a directory (or one file): in a git work tree `.gitignore` is honoured; a plain directory
 //! is scanned whole, hidden files included. Binaries, symlinks and files over the size
 //! limit are skipped. Files are read and scanned in parallel.
 
@@ -46,6 +46,13 @@ pub fn in_git_repo(root: &Path) -> bool {
 
 /// The files a scan of `root` reads, sorted: (absolute path, relative `/` path).
 pub fn list_files(root: &Path, opts: &TreeOptions) -> Result<Vec<(PathBuf, String)>, SecretsError> {
+    if root.is_file() {
+        let name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        return Ok(vec![(root.to_path_buf(), name)]);
+    }
     let git = in_git_repo(root);
     let mut overrides = ignore::overrides::OverrideBuilder::new(root);
     for s in &opts.skip_paths {

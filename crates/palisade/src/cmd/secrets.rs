@@ -112,7 +112,7 @@ enum OutFormat {
 
 #[derive(Args)]
 struct Source {
-    /// The directory or repository (default: the current directory).
+    /// The directory, file or repository (default: the current directory).
     path: Option<PathBuf>,
     /// Scan every blob reachable from the refs instead of the working tree.
     #[arg(long, conflicts_with = "staged")]
@@ -218,10 +218,15 @@ pub fn run(args: SecretsArgs, g: &Globals) -> Result<ExitCode> {
 /// The root to scan and its configuration.
 fn setup(path: Option<&Path>) -> Result<(PathBuf, Config, Scanner)> {
     let root = path.unwrap_or(Path::new(".")).to_path_buf();
-    if !root.is_dir() {
-        bail!("{}: not a directory", root.display());
+    if !root.exists() {
+        bail!("{}: no such file or directory", root.display());
     }
-    let cfg_root = repo_root(&root).unwrap_or_else(|| root.clone());
+    let dir = if root.is_file() {
+        root.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        root.clone()
+    };
+    let cfg_root = repo_root(&dir).unwrap_or(dir);
     let cfg = Config::load(&cfg_root)?;
     let scanner = cfg.scanner()?;
     Ok((root, cfg, scanner))

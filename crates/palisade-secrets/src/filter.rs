@@ -322,10 +322,21 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         }
     }
     // Words and identifiers: `BufRead`, `id-smime-aa-timeStampToken`, `secret_name`.
+    // (Random letters have many capitals, some side by side; words and CamelCase
+    // identifiers have few, each followed by small letters, or only capitals.)
     if t.bytes()
         .all(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.' | b' '))
     {
-        return false;
+        let upper = t.bytes().filter(u8::is_ascii_uppercase).count();
+        let lower = t.bytes().filter(u8::is_ascii_lowercase).count();
+        let caps_pair = t
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase());
+        let wordlike = !caps_pair || upper * 4 < upper + lower;
+        if wordlike || lower == 0 || t.contains(['-', '_', '.', ' ']) {
+            return false;
+        }
     }
     // Command-line flags, Rust paths, escapes in source strings, percent-encoding,
     // lists, and `${VAR}` inside a value.
@@ -418,6 +429,8 @@ mod tests {
         assert!(!plausible_generic(b"xxxxxxxxxx"));
         assert!(!plausible_generic(b"abc"));
         assert!(!plausible_generic(b"BufRead"));
+        assert!(!plausible_generic(b"CannotReallocInPlace"));
+        assert!(plausible_generic(b"fLNiynFfowvgjA"));
         assert!(!plausible_generic(b"usize::MAX"));
         assert!(!plausible_generic(b"--target"));
         assert!(!plausible_generic(b"pass:${password}"));

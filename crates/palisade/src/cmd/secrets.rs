@@ -222,7 +222,8 @@ fn setup(path: Option<&Path>) -> Result<(PathBuf, Config, Scanner)> {
         bail!("{}: no such file or directory", root.display());
     }
     let dir = if root.is_file() {
-        root.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        root.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     } else {
         root.clone()
     };

@@ -41,7 +41,8 @@ pub struct TreeStats {
 
 /// Whether `root` is inside a git work tree.
 pub fn in_git_repo(root: &Path) -> bool {
-    root.ancestors().any(|a| a.join(".git").exists())
+    let abs = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    abs.ancestors().any(|a| a.join(".git").exists())
 }
 
 /// The files a scan of `root` reads, sorted: (absolute path, relative `/` path).

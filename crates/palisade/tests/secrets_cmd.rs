@@ -219,6 +219,17 @@ fn repository_scan_honours_gitignore_and_baseline() {
         "{}",
         String::from_utf8_lossy(&o.stdout)
     );
+    // From a subdirectory, the root's .gitignore still applies.
+    std::fs::write(d.join(".gitignore"), "local.env\nsub/local.env\n").unwrap();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::fs::write(d.join("sub/local.env"), format!("T={}\n", gh_token(TAIL1))).unwrap();
+    let o = palisade(&d.join("sub"), &["secrets", "scan", "--quiet"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
 
     // A committed secret: found; a baseline accepts it; a new one is still reported.
     std::fs::write(d.join("app.cfg"), format!("token = {}\n", gh_token(TAIL2))).unwrap();

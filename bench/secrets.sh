@@ -83,7 +83,7 @@ fi
 
 echo
 echo "labelled corpus (../shared/secrets), precision and recall per source:"
-(cd "$ROOT" && cargo test -q -j1 --release -p palisade-secrets --test corpus -- --nocapture 2>/dev/null | grep -E '^(source|noseyparker|gitleaks|detect-secrets|ripsecrets|all) ')
+(cd "$ROOT" && cargo test -q -j1 -p palisade-secrets --test corpus -- --nocapture 2>/dev/null | grep -E '^(source|noseyparker|gitleaks|detect-secrets|ripsecrets|all) ')
 
 # History: a synthetic repository of $COMMITS commits (git fast-import), 200 files, each
 # commit changing one; a secret added at commit 5000 and removed at 5001.

@@ -31,7 +31,7 @@ if [ -z "${SKIP_PEERS:-}" ]; then
         python3 -m venv "$TOOLS/ds-venv"
         "$TOOLS/ds-venv/bin/pip" install --quiet detect-secrets==1.5.0
     }
-    [ -x "$TOOLS/bin/ripsecrets" ] || cargo install --quiet --locked --root "$TOOLS" ripsecrets@0.1.11
+    [ -x "$TOOLS/bin/ripsecrets" ] || CARGO_TARGET_DIR="$TOOLS/target" cargo install --quiet --locked -j1 --root "$TOOLS" ripsecrets@0.1.11
 fi
 
 WORK=$(mktemp -d)

@@ -291,7 +291,7 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     // Natural language, code, paths, URLs, HTML entities and embedded references.
     if t.contains(' ')
         || t.starts_with('#')
-        || t.starts_with('/')
+        || (t.starts_with('/') && !t.contains(['+', '=']))
         || t.starts_with('+')
         || t.ends_with(':')
         || t.contains(" + ")

@@ -2,7 +2,7 @@
 //! keywords, then each rule's regex only on the lines around its keyword hits, then the
 //! filters (inline ignores, encrypted values, entropy, placeholders).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::SecretsError;
@@ -144,6 +144,7 @@ impl Scanner {
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&words)
             .map_err(|e| SecretsError::Rule {
                 id: "(keywords)".into(),

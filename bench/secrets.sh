@@ -11,7 +11,8 @@
 #   ripsecrets 0.1.11    — crates.io, `cargo install --root`
 #   palisade             — $PALISADE_BIN, else the release build
 #
-# Prints, per tool and corpus: bytes, wall seconds, MB/s, max RSS (/usr/bin/time -v) and
+# Prints, per tool and corpus: bytes, wall and CPU seconds, MB/s (wall) and MB per
+# CPU-second (the fair figure on a shared machine), max RSS (/usr/bin/time -v) and
 # findings, then the ratio palisade/peer. Caches are warm (one untimed pass first).
 # Also prints precision/recall on the labelled corpus (../shared/secrets).
 set -eu
@@ -50,34 +51,37 @@ done
 
 bytes_of() { find "$1" -type f -printf '%s\n' | awk '{s += $1} END {print s + 0}'; }
 
-# run NAME DIR COUNT_CMD CMD... : time one warm run; prints a table row.
+# run NAME LABEL DIR COUNT_CMD CMD... : time one warm run; prints a table row.
 run() {
-    name=$1 dir=$2 count=$3
-    shift 3
+    name=$1 label=$2 dir=$3 count=$4
+    shift 4
     "$@" >/dev/null 2>&1 || true # warm the page cache
     /usr/bin/time -v -o "$WORK/time" "$@" >"$WORK/out" 2>"$WORK/err" || true
     wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$WORK/time")
+    cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$WORK/time")
     rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$WORK/time")
     b=$(bytes_of "$dir")
     found=$(sh -c "$count" <"$WORK/out" 2>/dev/null || echo "?")
     mbs=$(awk -v b="$b" -v w="$wall" 'BEGIN { if (w > 0) printf "%.1f", b / 1048576 / w; else print "-" }')
-    printf '%-16s %-8s %8.1f MB %8.2f s %9s MB/s %6s MB RSS %7s findings\n' \
-        "$name" "$(basename "$dir")" "$(awk -v b="$b" 'BEGIN {print b / 1048576}')" "$wall" "$mbs" "$rss" "$found"
-    echo "$mbs" >"$WORK/mbs.$name.$(basename "$dir")"
+    # Per CPU-second: the machine is shared, so wall time depends on the other load.
+    mbc=$(awk -v b="$b" -v c="$cpu" 'BEGIN { if (c > 0) printf "%.1f", b / 1048576 / c; else print "-" }')
+    printf '%-15s %-7s %7.1f MB %7.2f s wall %7.2f s cpu %8s MB/s %8s MB/cpu-s %5s MB RSS %6s findings\n' \
+        "$name" "$label" "$(awk -v b="$b" 'BEGIN {print b / 1048576}')" "$wall" "$cpu" "$mbs" "$mbc" "$rss" "$found"
+    echo "$mbc" >"$WORK/mbs.$name.$label"
 }
 
 echo "corpus: $CORPUS ($(find "$CORPUS" -type f | wc -l) files); sample: $(find "$WORK/sample" -type f | wc -l) files"
 echo "cores: $(nproc)"
-run palisade sample "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$WORK/sample" --format json --quiet
-run palisade src "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$CORPUS" --format json --quiet
+run palisade sample "$WORK/sample" "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$WORK/sample" --format json --quiet
+run palisade all "$CORPUS" "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$CORPUS" --format json --quiet
 if [ -z "${SKIP_PEERS:-}" ]; then
-    run ripsecrets sample "wc -l" "$TOOLS/bin/ripsecrets" "$WORK/sample"
-    run detect-secrets sample "jq '[.results[] | length] | add // 0'" \
+    run ripsecrets sample "$WORK/sample" "wc -l" "$TOOLS/bin/ripsecrets" "$WORK/sample"
+    run detect-secrets sample "$WORK/sample" "jq '[.results[] | length] | add // 0'" \
         "$TOOLS/ds-venv/bin/detect-secrets" scan --all-files "$WORK/sample"
     ours=$(cat "$WORK/mbs.palisade.sample")
     for p in ripsecrets detect-secrets; do
         theirs=$(cat "$WORK/mbs.$p.sample")
-        awk -v a="$ours" -v b="$theirs" -v p="$p" 'BEGIN { if (b > 0) printf "palisade / %s on the sample: %.0fx faster\n", p, a / b }'
+        awk -v a="$ours" -v b="$theirs" -v p="$p" 'BEGIN { if (b > 0) printf "palisade / %s on the sample (MB per CPU-second): %.0fx\n", p, a / b }'
     done
 fi
 

@@ -3,7 +3,7 @@
 # unpacked sources of the cargo registry (the project's dependencies after a build).
 #
 #   bench/secrets.sh                  # from the workspace root
-#   SAMPLE_MB=20 bench/secrets.sh     # size of the sample the (slow) peers scan
+#   SAMPLE_MB=10 bench/secrets.sh     # size of the sample the (slow) peers scan
 #   SKIP_PEERS=1 bench/secrets.sh     # palisade only
 #
 # Tools (installed on first use, registries only, under $HOME/.cache/palisade/bench-tools):
@@ -18,7 +18,7 @@
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 CORPUS="${CORPUS:-$(ls -d "$HOME"/.cargo/registry/src/*/ | head -1)}"
-SAMPLE_MB="${SAMPLE_MB:-20}"
+SAMPLE_MB="${SAMPLE_MB:-10}"
 TOOLS="$HOME/.cache/palisade/bench-tools"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/palisade-target-secrets}"
 
@@ -38,13 +38,15 @@ fi
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-# The sample: whole crates in name order until SAMPLE_MB (hard links, no copy).
+# The sample: whole crates in name order until SAMPLE_MB, none over half of it (hard
+# links, no copy).
 mkdir -p "$WORK/sample"
 limit=$((SAMPLE_MB * 1024 * 1024))
 total=0
 for c in "$CORPUS"*/; do
     [ "$total" -lt "$limit" ] || break
     n=$(du -sb "$c" | cut -f1)
+    [ "$n" -le $((limit / 2)) ] || continue # no single crate dominates the sample
     cp -al "$c" "$WORK/sample/" 2>/dev/null || cp -a "$c" "$WORK/sample/"
     total=$((total + n))
 done
@@ -76,8 +78,9 @@ run palisade sample "$WORK/sample" "jq '.findings | length'" "$PALISADE_BIN" sec
 run palisade all "$CORPUS" "jq '.findings | length'" "$PALISADE_BIN" secrets scan "$CORPUS" --format json --quiet
 if [ -z "${SKIP_PEERS:-}" ]; then
     run ripsecrets sample "$WORK/sample" "wc -l" "$TOOLS/bin/ripsecrets" "$WORK/sample"
+    # detect-secrets only reports paths relative to the current directory.
     run detect-secrets sample "$WORK/sample" "jq '[.results[] | length] | add // 0'" \
-        "$TOOLS/ds-venv/bin/detect-secrets" scan --all-files "$WORK/sample"
+        sh -c 'cd "$1" && exec "$2" scan --all-files .' _ "$WORK/sample" "$TOOLS/ds-venv/bin/detect-secrets"
     ours=$(cat "$WORK/mbs.palisade.sample")
     for p in ripsecrets detect-secrets; do
         theirs=$(cat "$WORK/mbs.$p.sample")

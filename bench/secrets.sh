@@ -110,4 +110,4 @@ git -C "$H" gc -q
 /usr/bin/time -v -o "$WORK/time" "$PALISADE_BIN" secrets scan "$H" --history --format json >"$WORK/out" 2>"$WORK/err" || true
 wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s}' "$WORK/time")
 rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2 / 1024}' "$WORK/time")
-echo "history: $COMMITS commits, $(cat "$WORK/err" | tr -d '\n'); ${wall} s, ${rss} MB RSS, $(jq '.findings | length' "$WORK/out") finding(s)"
+echo "history: $COMMITS commits, $(tr '\n' ' ' <"$WORK/err"); ${wall} s, ${rss} MB RSS, $(jq '.findings | length' "$WORK/out") finding(s)"

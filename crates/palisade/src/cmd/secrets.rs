@@ -85,6 +85,7 @@ enum SecretsCmd {
     #[command(after_help = BASELINE_EXAMPLES)]
     Baseline(BaselineArgs),
     /// Git hooks for secret scanning.
+    #[command(after_help = HOOK_EXAMPLES)]
     Hook(HookArgs),
     /// Run as a server's pre-receive hook: refuse pushes that add secrets or deny-listed files.
     #[command(after_help = PRE_RECEIVE_EXAMPLES)]

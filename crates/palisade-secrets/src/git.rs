@@ -303,7 +303,8 @@ pub fn check_push(
     )?;
     let mut findings = Findings::new();
     let mut refusals = Vec::new();
-    let mut scanned: HashMap<ObjectId, Vec<Match>> = HashMap::new();
+    // blob → (matches, holds a private key)
+    let mut scanned: HashMap<ObjectId, (Vec<Match>, bool)> = HashMap::new();
     let mut seen_commits = HashSet::new();
     for u in &updates {
         if is_zero_id(&u.new) {
@@ -345,14 +346,13 @@ pub fn check_push(
                     } else {
                         scanner.scan(&p, &data)
                     };
-                    if denied(&key_files, &p)
-                        && memchr::memmem::find(&data, b"PRIVATE KEY-----").is_some()
-                    {
-                        refusals.push(refuse("private key file"));
-                    }
-                    slot.insert(ms);
+                    let key = memchr::memmem::find(&data, b"PRIVATE KEY-----").is_some();
+                    slot.insert((ms, key));
                 }
-                let ms = &scanned[&blob];
+                let (ms, key) = &scanned[&blob];
+                if *key && denied(&key_files, &p) {
+                    refusals.push(refuse("private key file"));
+                }
                 for m in ms {
                     refusals.push(refuse(&scanner.rules()[m.rule].def.id));
                 }

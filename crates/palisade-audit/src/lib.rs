@@ -33,6 +33,7 @@
 //! see [`AuditConfig`]).
 
 mod ci;
+mod secrets;
 mod source;
 
 use std::collections::BTreeSet;
@@ -361,6 +362,7 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
             "ci-audit" => ci
                 .get_or_init(|| ci::CiAudit::gather(repo))
                 .control(&def.id),
+            "secrets" => secrets::secrets_control(repo),
             "manual" => (
                 Status::Manual,
                 vec![Evidence::note(

@@ -195,8 +195,32 @@ impl Repo {
         let mut out = Vec::new();
         let read = |id: ObjectId| Ok(self.object(id)?.data);
         diff_trees(&read, tree_of(a)?, tree_of(b)?, "", &mut out, 0, false)?;
+        let mut out: Vec<String> = out.into_iter().map(|(p, _)| p).collect();
         out.sort();
         Ok(out)
+    }
+
+    /// Files added or modified from tree `a` (none: the empty tree) to tree `b`, with
+    /// their blob ids in `b`, sorted by path. Identical subtrees are skipped unread.
+    pub fn tree_changes(
+        &self,
+        a: Option<ObjectId>,
+        b: Option<ObjectId>,
+    ) -> Result<Vec<(String, ObjectId)>, SourceError> {
+        let read = |id: ObjectId| Ok(self.object(id)?.data);
+        let mut out = Vec::new();
+        diff_trees(&read, a, b, "", &mut out, 0, true)?;
+        let mut out: Vec<(String, ObjectId)> = out
+            .into_iter()
+            .filter_map(|(p, id)| Some((p, id?)))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
+    /// The underlying gix repository, for readers this crate does not wrap.
+    pub fn gix(&self) -> &gix::Repository {
+        &self.inner
     }
 
     /// A git config value as a path (`~` expanded), if set.
@@ -250,7 +274,7 @@ fn diff_trees(
     a: Option<ObjectId>,
     b: Option<ObjectId>,
     prefix: &str,
-    out: &mut Vec<String>,
+    out: &mut Vec<(String, Option<ObjectId>)>,
     depth: usize,
     added_only: bool,
 ) -> Result<(), SourceError> {
@@ -286,8 +310,9 @@ fn diff_trees(
                 added_only,
             )?;
         }
-        if (!added_only && fa.is_some_and(|e| !e.2)) || fb.is_some_and(|e| !e.2) {
-            out.push(path);
+        let blob_b = fb.filter(|e| !e.2).map(|e| e.1);
+        if (!added_only && fa.is_some_and(|e| !e.2)) || blob_b.is_some() {
+            out.push((path, blob_b));
         }
     }
     Ok(())
@@ -343,6 +368,16 @@ impl<'r> PushObjects<'r> {
     /// Files a commit adds or modifies against its first parent (every file of a root
     /// commit); deletions are not listed.
     pub fn changed_files(&self, commit: &[u8]) -> Result<Vec<String>, SourceError> {
+        Ok(self
+            .changed_blobs(commit)?
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect())
+    }
+
+    /// Files a commit adds or modifies against its first parent (every file of a root
+    /// commit), with their blob ids, sorted by path.
+    pub fn changed_blobs(&self, commit: &[u8]) -> Result<Vec<(String, ObjectId)>, SourceError> {
         let h = crate::object::parse_header(commit);
         let tree_id = |t: Option<String>| {
             t.map(|t| ObjectId::from_hex(t.as_bytes()).map_err(|e| git_err(&t, e)))
@@ -358,6 +393,10 @@ impl<'r> PushObjects<'r> {
         let read = |id: ObjectId| Ok(self.find(id)?.1);
         let mut out = Vec::new();
         diff_trees(&read, parent_tree, tree_id(h.tree)?, "", &mut out, 0, true)?;
+        let mut out: Vec<(String, ObjectId)> = out
+            .into_iter()
+            .filter_map(|(p, id)| Some((p, id?)))
+            .collect();
         out.sort();
         Ok(out)
     }

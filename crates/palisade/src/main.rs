@@ -67,6 +67,8 @@ enum Command {
     Forge(cmd::forge::ForgeCmd),
     /// Audit CI definitions (GitHub Actions, GitLab CI) and the organisation's template.
     Ci(cmd::ci::CiArgs),
+    /// Find secrets in the tree, the index, all of history and pushes.
+    Secrets(cmd::secrets::SecretsArgs),
 }
 
 fn main() -> ExitCode {
@@ -87,6 +89,7 @@ fn main() -> ExitCode {
         Command::Tuf(a) => cmd::tuf::run(a, &globals),
         Command::Forge(a) => cmd::forge::run(a, &globals),
         Command::Ci(a) => cmd::ci::run(a, &globals),
+        Command::Secrets(a) => cmd::secrets::run(a, &globals),
     };
     match result {
         Ok(code) => code,

@@ -12,5 +12,6 @@ pub mod hook;
 pub mod intoto;
 pub mod key;
 pub mod sbom;
+pub mod secrets;
 pub mod tuf;
 pub mod verify;

@@ -1,0 +1,302 @@
+//! The matching engine: one Aho-Corasick pass over the whole buffer for every rule's
+//! keywords, then each rule's regex only on the lines around its keyword hits, then the
+//! filters (inline ignores, encrypted values, entropy, placeholders).
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::bytes::{Regex, RegexBuilder};
+
+use crate::SecretsError;
+use crate::filter;
+use crate::rules::RuleDef;
+
+/// Bytes the regex of a multi-line rule sees after its keyword.
+const MULTILINE_WINDOW: usize = 16 * 1024;
+/// Bytes of a long line the regex sees on each side of a keyword.
+const LINE_WINDOW: usize = 1024;
+/// Longest secret reported.
+const MAX_SECRET: usize = 16 * 1024;
+/// Most matches kept from one buffer (a generated file full of tokens).
+const MAX_MATCHES: usize = 10_000;
+
+/// A marker in a file's first KiB that exempts the whole file (rule files, fixtures).
+pub const FILE_MARKER: &[u8] = b"palisade:allow-file";
+
+/// A compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// The definition it was compiled from.
+    pub def: RuleDef,
+    regex: Regex,
+    path_regex: Option<Regex>,
+    secret_group: Option<usize>,
+}
+
+/// A set of compiled rules with their keyword automaton. Cheap to share between threads.
+#[derive(Debug)]
+pub struct Scanner {
+    rules: Vec<Rule>,
+    keywords: AhoCorasick,
+    /// For each keyword (lower case), the rules that use it, each with the exact
+    /// spelling the hit must have when the rule is case-sensitive.
+    keyword_rules: Vec<Vec<(u32, Option<Vec<u8>>)>>,
+}
+
+/// One match in a buffer, after filtering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    /// Index of the rule in the scanner.
+    pub rule: usize,
+    /// The secret's bytes.
+    pub secret: Vec<u8>,
+    /// Byte offset of the secret.
+    pub offset: usize,
+    /// 1-based line of the secret.
+    pub line: u64,
+    /// 1-based byte column of the secret.
+    pub column: u64,
+}
+
+fn compile(pattern: &str, id: &str) -> Result<Regex, SecretsError> {
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .size_limit(4 * 1024 * 1024)
+        .dfa_size_limit(4 * 1024 * 1024)
+        .build()
+        .map_err(|e| SecretsError::Rule {
+            id: id.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+/// Whether a regex starts with a flag group that turns on `i` (its keywords then match
+/// in any case; otherwise they must match exactly).
+fn case_insensitive(re: &str) -> bool {
+    re.strip_prefix("(?")
+        .and_then(|r| r.split_once(')'))
+        .is_some_and(|(flags, _)| !flags.contains(':') && flags.contains('i'))
+}
+
+impl Rule {
+    /// Compiles one rule definition.
+    pub fn new(def: RuleDef) -> Result<Rule, SecretsError> {
+        let regex = compile(&def.regex, &def.id)?;
+        if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 2) {
+            return Err(SecretsError::Rule {
+                id: def.id.clone(),
+                reason: "needs at least one keyword of two or more characters".into(),
+            });
+        }
+        let secret_group = regex.capture_names().position(|n| n == Some("secret")).or(
+            if regex.captures_len() > 1 {
+                Some(1)
+            } else {
+                None
+            },
+        );
+        let path_regex = match &def.path {
+            Some(p) => Some(compile(p, &def.id)?),
+            None => None,
+        };
+        Ok(Rule {
+            def,
+            regex,
+            path_regex,
+            secret_group,
+        })
+    }
+}
+
+impl Scanner {
+    /// Compiles rules. Ids must be unique.
+    pub fn new(defs: Vec<RuleDef>) -> Result<Scanner, SecretsError> {
+        let mut rules = Vec::with_capacity(defs.len());
+        let mut seen = std::collections::HashSet::new();
+        for d in defs {
+            if !seen.insert(d.id.clone()) {
+                return Err(SecretsError::Rule {
+                    id: d.id,
+                    reason: "duplicate rule id".into(),
+                });
+            }
+            rules.push(Rule::new(d)?);
+        }
+        let mut words: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<(u32, Option<Vec<u8>>)>> = Vec::new();
+        for (i, r) in rules.iter().enumerate() {
+            let nocase = case_insensitive(&r.def.regex);
+            for exact in &r.def.keywords {
+                let k = exact.to_ascii_lowercase();
+                let at = match words.iter().position(|w| *w == k) {
+                    Some(at) => at,
+                    None => {
+                        words.push(k);
+                        keyword_rules.push(Vec::new());
+                        words.len() - 1
+                    }
+                };
+                let i = u32::try_from(i).unwrap_or(u32::MAX);
+                let entry = (i, (!nocase).then(|| exact.as_bytes().to_vec()));
+                if !keyword_rules[at].contains(&entry) {
+                    keyword_rules[at].push(entry);
+                }
+            }
+        }
+        let keywords = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&words)
+            .map_err(|e| SecretsError::Rule {
+                id: "(keywords)".into(),
+                reason: e.to_string(),
+            })?;
+        Ok(Scanner {
+            rules,
+            keywords,
+            keyword_rules,
+        })
+    }
+
+    /// The compiled rules.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// Scans one buffer. `path` (relative, `/`-separated) selects path-bound rules; pass
+    /// `""` when unknown. Matches are sorted by offset, then rule.
+    pub fn scan(&self, path: &str, buf: &[u8]) -> Vec<Match> {
+        if memchr::memmem::find(&buf[..buf.len().min(1024)], FILE_MARKER).is_some() {
+            return Vec::new();
+        }
+        // Windows to run each rule's regex in, merged as they come: an open window per
+        // rule grows while hits overlap it.
+        let mut open: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
+        let mut merged: Vec<(u32, usize, usize)> = Vec::new();
+        let mut path_ok: Vec<Option<bool>> = vec![None; self.rules.len()];
+        for m in self.keywords.find_overlapping_iter(buf) {
+            let rules = &self.keyword_rules[m.pattern().as_usize()];
+            for (r, exact) in rules {
+                let r = *r;
+                if let Some(e) = exact
+                    && &buf[m.start()..m.end()] != e.as_slice()
+                {
+                    continue;
+                }
+                let ri = r as usize;
+                let rule = &self.rules[ri];
+                if let Some(pr) = &rule.path_regex {
+                    let ok = *path_ok[ri].get_or_insert_with(|| pr.is_match(path.as_bytes()));
+                    if !ok {
+                        continue;
+                    }
+                }
+                let lo = m.start().saturating_sub(LINE_WINDOW);
+                let ls = memchr::memrchr(b'\n', &buf[lo..m.start()]).map_or(lo, |p| lo + p + 1);
+                let (start, end) = if rule.def.multiline {
+                    (ls, (m.start() + MULTILINE_WINDOW).min(buf.len()))
+                } else {
+                    let hi = (m.end() + LINE_WINDOW).min(buf.len());
+                    let le = memchr::memchr(b'\n', &buf[m.end()..hi]).map_or(hi, |p| m.end() + p);
+                    (ls, le)
+                };
+                match &mut open[ri] {
+                    Some(w) if start <= w.1 => w.1 = w.1.max(end),
+                    slot => {
+                        if let Some(w) = slot.take() {
+                            merged.push((r, w.0, w.1));
+                        }
+                        *slot = Some((start, end));
+                    }
+                }
+            }
+        }
+        for (r, w) in open.iter().enumerate() {
+            if let Some(w) = w {
+                merged.push((u32::try_from(r).unwrap_or(u32::MAX), w.0, w.1));
+            }
+        }
+        if merged.is_empty() {
+            return Vec::new();
+        }
+        merged.sort_unstable();
+        let mut facts: Option<filter::BufferFacts> = None;
+        let mut raw: Vec<(usize, usize, usize)> = Vec::new(); // (offset, end, rule)
+        for (r, start, end) in merged {
+            let ri = r as usize;
+            let rule = &self.rules[ri];
+            let hay = &buf[start..end];
+            for caps in rule.regex.captures_iter(hay) {
+                let g = rule
+                    .secret_group
+                    .and_then(|g| caps.get(g))
+                    .or_else(|| (1..caps.len()).find_map(|i| caps.get(i)))
+                    .or_else(|| caps.get(0));
+                let Some(g) = g else { continue };
+                if g.is_empty() || g.len() > MAX_SECRET {
+                    continue;
+                }
+                let whole = caps
+                    .get(0)
+                    .map_or((g.start(), g.end()), |m| (m.start(), m.end()));
+                let facts = facts.get_or_insert_with(|| filter::BufferFacts::of(buf));
+                if filter::rejected(
+                    rule,
+                    buf,
+                    facts,
+                    (start + g.start(), start + g.end()),
+                    (start + whole.0, start + whole.1),
+                ) {
+                    continue;
+                }
+                raw.push((start + g.start(), start + g.end(), ri));
+                if raw.len() >= MAX_MATCHES {
+                    break;
+                }
+            }
+            if raw.len() >= MAX_MATCHES {
+                break;
+            }
+        }
+        raw.sort_unstable();
+        raw.dedup();
+        // A generic rule's match that overlaps a specific rule's match says nothing new.
+        let specific: Vec<(usize, usize)> = raw
+            .iter()
+            .filter(|r| !self.rules[r.2].def.generic)
+            .map(|r| (r.0, r.1))
+            .collect();
+        if !specific.is_empty() {
+            raw.retain(|r| {
+                !self.rules[r.2].def.generic || !specific.iter().any(|&(s, e)| s < r.1 && r.0 < e)
+            });
+        }
+        // Two generic rules on one span: keep the first.
+        let mut last_generic: Option<(usize, usize)> = None;
+        raw.retain(|r| {
+            if !self.rules[r.2].def.generic {
+                return true;
+            }
+            let dup = last_generic.is_some_and(|(s, e)| s < r.1 && r.0 < e);
+            last_generic = Some((r.0, r.1));
+            !dup
+        });
+        // Line numbers: one forward pass over the newlines.
+        let mut out = Vec::with_capacity(raw.len());
+        let (mut line, mut line_start, mut pos) = (1u64, 0usize, 0usize);
+        for (s, e, r) in raw {
+            for nl in memchr::memchr_iter(b'\n', &buf[pos..s]) {
+                line += 1;
+                line_start = pos + nl + 1;
+            }
+            pos = s;
+            out.push(Match {
+                rule: r,
+                secret: buf[s..e].to_vec(),
+                offset: s,
+                line,
+                column: (s - line_start + 1) as u64,
+            });
+        }
+        out
+    }
+}

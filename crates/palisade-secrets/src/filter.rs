@@ -1,0 +1,460 @@
+//! Filters applied to every regex match: inline ignore markers, values encrypted with
+//! sops / sealed-secrets / age, entropy, and for generic rules placeholders, stop words
+//! and code references.
+
+use memchr::memmem;
+
+use crate::engine::Rule;
+
+/// Inline markers that silence a finding on their line (ours and the peers').
+pub const IGNORE_MARKERS: &[&[u8]] = &[
+    b"palisade:allow",
+    b"gitleaks:allow",
+    b"pragma: allowlist secret",
+    b"trufflehog:ignore",
+];
+
+/// Bytes looked at on each side of a match for its line (markers, `ENC[`).
+const LINE_REACH: usize = 4096;
+
+/// Facts about a whole buffer that the filters need, computed once per buffer.
+#[derive(Debug, Default)]
+pub(crate) struct BufferFacts {
+    /// Byte ranges of age armoured blocks.
+    age: Vec<(usize, usize)>,
+    /// Offset after which a sealed secret's `encryptedData` starts.
+    sealed_from: Option<usize>,
+}
+
+impl BufferFacts {
+    pub(crate) fn of(buf: &[u8]) -> BufferFacts {
+        const BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+        const END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
+        let mut age = Vec::new();
+        let mut at = 0;
+        while let Some(p) = memmem::find(&buf[at..], BEGIN) {
+            let s = at + p;
+            let e = memmem::find(&buf[s..], END).map_or(buf.len(), |q| s + q + END.len());
+            age.push((s, e));
+            at = e;
+        }
+        let sealed_from =
+            memmem::find(buf, b"SealedSecret").and_then(|_| memmem::find(buf, b"encryptedData"));
+        BufferFacts { age, sealed_from }
+    }
+}
+
+/// Whether a match is dropped. `s..e` is the secret, `ms..me` the whole match.
+pub(crate) fn rejected(
+    rule: &Rule,
+    buf: &[u8],
+    facts: &BufferFacts,
+    (s, e): (usize, usize),
+    (ms, me): (usize, usize),
+) -> bool {
+    let secret = &buf[s..e];
+    if obviously_fake(secret) {
+        return true;
+    }
+    if inline_ignored(buf, ms, me) || encrypted(buf, s, secret) {
+        return true;
+    }
+    if facts.age.iter().any(|&(a, b)| a <= s && s < b) || facts.sealed_from.is_some_and(|f| f < s) {
+        return true;
+    }
+    if let Some(min) = rule.def.entropy
+        && entropy(secret) < min
+    {
+        return true;
+    }
+    if rule.def.generic && !plausible_generic(secret) {
+        return true;
+    }
+    rule.def.id == "jwt" && !jwt_header(secret)
+}
+
+/// Whether the first segment of a JWT decodes to a JSON object with `alg` or `typ`.
+fn jwt_header(token: &[u8]) -> bool {
+    use base64::Engine;
+    let seg = token.split(|&b| b == b'.').next().unwrap_or_default();
+    let seg: Vec<u8> = seg.iter().copied().filter(|&b| b != b'=').collect();
+    match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&seg) {
+        Ok(h) => {
+            let h = String::from_utf8_lossy(&h);
+            h.trim_start().starts_with('{') && (h.contains("\"alg\"") || h.contains("\"typ\""))
+        }
+        Err(_) => false,
+    }
+}
+
+/// The line around `s..e`, at most [`LINE_REACH`] bytes each way.
+fn line_bounds(buf: &[u8], s: usize, e: usize) -> (usize, usize) {
+    let lo = s.saturating_sub(LINE_REACH);
+    let hi = (e + LINE_REACH).min(buf.len());
+    let ls = memchr::memrchr(b'\n', &buf[lo..s]).map_or(lo, |p| lo + p + 1);
+    let le = memchr::memchr(b'\n', &buf[e..hi]).map_or(hi, |p| e + p);
+    (ls, le)
+}
+
+/// Whether the lines of a match carry an ignore marker, or the line before it says
+/// `pragma: allowlist nextline secret`.
+pub fn inline_ignored(buf: &[u8], s: usize, e: usize) -> bool {
+    let (ls, le) = line_bounds(buf, s, e);
+    // A multi-line match (a key block) is checked on its first and last lines only.
+    let first_end = memchr::memchr(b'\n', &buf[ls..le]).map_or(le, |p| ls + p);
+    let last_start = memchr::memrchr(b'\n', &buf[ls..le]).map_or(ls, |p| ls + p + 1);
+    let lines: [&[u8]; 2] = [&buf[ls..first_end], &buf[last_start..le]];
+    if lines
+        .iter()
+        .any(|l| IGNORE_MARKERS.iter().any(|m| memmem::find(l, m).is_some()))
+    {
+        return true;
+    }
+    if ls > 0 {
+        let (ps, _) = line_bounds(buf, ls - 1, ls - 1);
+        if memmem::find(&buf[ps..ls], b"pragma: allowlist nextline secret").is_some() {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the secret is a value encrypted with sops: it is, or sits inside, `ENC[...]`.
+pub fn encrypted(buf: &[u8], s: usize, secret: &[u8]) -> bool {
+    if secret.starts_with(b"ENC[") {
+        return true;
+    }
+    let (ls, _) = line_bounds(buf, s, s);
+    let before = &buf[ls..s];
+    matches!(memmem::rfind(before, b"ENC["), Some(p) if !before[p..].contains(&b']'))
+}
+
+/// Test and documentation values any rule should skip: AWS's `...EXAMPLE` keys, runs of
+/// one filler character (`xxxxxxxx`, `########`, `00000000`), alphabets in order.
+pub fn obviously_fake(secret: &[u8]) -> bool {
+    if memmem::find(secret, b"EXAMPLE").is_some()
+        || memmem::find(secret, b"abcdefghij").is_some()
+        || memmem::find(secret, b"ABCDEFGHIJ").is_some()
+    {
+        return true;
+    }
+    let mut run = 1;
+    for w in secret.windows(2) {
+        if w[0] == w[1]
+            && matches!(
+                w[0],
+                b'x' | b'X' | b'*' | b'#' | b'.' | b'_' | b'-' | b'0'..=b'9'
+            )
+        {
+            run += 1;
+            if run >= 8 {
+                return true;
+            }
+        } else {
+            run = 1;
+        }
+    }
+    false
+}
+
+/// Shannon entropy in bits per byte.
+pub fn entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = f64::from(c) / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+/// Words whose presence in a value marks it as a placeholder or a test value.
+const PLACEHOLDERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "....",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "change-me",
+    "changeit",
+    "your_",
+    "your-",
+    "yourpassword",
+    "yoursecret",
+    "yourkey",
+    "dummy",
+    "fake",
+    "redacted",
+    "notasecret",
+    "not_a_secret",
+    "not-a-secret",
+    "replace_me",
+    "replaceme",
+    "insert_",
+    "enter_",
+    "sample",
+    "foobar",
+    "lorem",
+    "secretkey",
+    "mysecret",
+    "mypassword",
+    "s3cr3t",
+    "p@ssw0rd",
+    "qwerty",
+    "abc123",
+    "todo",
+    "fixme",
+];
+
+/// Whole values that are never secrets.
+const STOP_VALUES: &[&str] = &[
+    "true",
+    "false",
+    "null",
+    "nil",
+    "none",
+    "undefined",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "string",
+    "empty",
+    "required",
+    "optional",
+    "default",
+    "hidden",
+    "test",
+    "testing",
+    "admin",
+    "root",
+    "user",
+    "username",
+    "guest",
+    "value",
+    "key",
+    "apikey",
+    "api_key",
+    "public",
+    "private",
+    "bearer",
+    "basic",
+    "disabled",
+    "enabled",
+    "unknown",
+];
+
+/// Whether a value caught by a generic assignment rule looks like a real secret rather
+/// than a placeholder, a template reference or code.
+pub fn plausible_generic(v: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(v) else {
+        return true;
+    };
+    let t = s.trim();
+    if t.chars().count() < 6 {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if STOP_VALUES.contains(&lower.as_str()) || PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+        return false;
+    }
+    // A template or variable reference as the whole value.
+    let reference = (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with("{{") && t.ends_with("}}"))
+        || (t.starts_with('<') && t.ends_with('>'))
+        || (t.starts_with('%') && t.ends_with('%'))
+        || (t.starts_with("$(") && t.ends_with(')'))
+        || (t.starts_with("%(") && t.ends_with(")s"))
+        || (t.starts_with('$')
+            && t[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        || t.starts_with("process.env")
+        || t.starts_with("os.environ")
+        || t.starts_with("os.getenv")
+        || t.starts_with("env(")
+        || t.starts_with("ENV[");
+    if reference {
+        return false;
+    }
+    // Natural language, code, paths, URLs, HTML entities and embedded references.
+    if t.contains(' ')
+        || t.starts_with('#')
+        || (t.starts_with('/') && !t.contains(['+', '=']))
+        || t.starts_with('+')
+        || t.ends_with(':')
+        || t.contains(" + ")
+        || t.contains("&lt;")
+        || t.contains("&gt;")
+        || t.starts_with("arn:")
+        || t.starts_with("http://")
+        || t.starts_with("https://")
+    {
+        return false;
+    }
+    // A quoted reference inside the value (`'$PRECOMPILE_PASSWORD'`).
+    let unquoted = t.trim_matches(|c| c == '\'' || c == '"');
+    if unquoted.starts_with('$')
+        && unquoted[1..].starts_with(|c: char| c.is_ascii_uppercase() || c == '{')
+    {
+        return false;
+    }
+    // A call: `os.Getenv("TOKEN")`, `getpass()`.
+    if let Some(p) = t.find('(') {
+        let head = &t[..p];
+        if !head.is_empty()
+            && head
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':' | b'!'))
+        {
+            return false;
+        }
+    }
+    // Words and identifiers: `BufRead`, `id-smime-aa-timeStampToken`, `secret_name`.
+    // (Random letters have many capitals, some side by side; words and CamelCase
+    // identifiers have few, each followed by small letters, or only capitals.)
+    if t.bytes()
+        .all(|b| b.is_ascii_alphabetic() || matches!(b, b'-' | b'_' | b'.' | b' '))
+    {
+        let upper = t.bytes().filter(u8::is_ascii_uppercase).count();
+        let lower = t.bytes().filter(u8::is_ascii_lowercase).count();
+        let caps_pair = t
+            .as_bytes()
+            .windows(2)
+            .any(|w| w[0].is_ascii_uppercase() && w[1].is_ascii_uppercase());
+        let wordlike = !caps_pair || upper * 4 < upper + lower;
+        if wordlike || lower == 0 || t.contains(['-', '_', '.', ' ']) {
+            return false;
+        }
+    }
+    // Command-line flags, Rust paths, escapes in source strings, percent-encoding,
+    // lists, and `${VAR}` inside a value.
+    let percent = t
+        .as_bytes()
+        .windows(3)
+        .filter(|w| w[0] == b'%' && w[1].is_ascii_hexdigit() && w[2].is_ascii_hexdigit())
+        .count();
+    if t.starts_with('-')
+        || t.starts_with('[')
+        || t.contains("::")
+        || t.contains("\\x")
+        || t.contains("\\n")
+        || t.contains("\\u")
+        || percent >= 2
+        || has_braced_var(t)
+    {
+        return false;
+    }
+    // Identifiers: `ASANA_TOKEN_EXCHANGE_URL`, `cms_user_password`.
+    let upper_const = t
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && t.contains('_');
+    let snake = t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') && t.contains('_');
+    if upper_const || snake {
+        return false;
+    }
+    // A repeated single character, or a run like "aaaaaa".
+    let distinct = {
+        let mut seen = [false; 256];
+        v.iter()
+            .filter(|&&b| !std::mem::replace(&mut seen[b as usize], true))
+            .count()
+    };
+    if distinct < 4 {
+        return false;
+    }
+    // A dotted code path (`self.config.password`, `settings.SECRET_KEY`).
+    let ident = |p: &str| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !p.as_bytes()[0].is_ascii_digit()
+    };
+    if t.contains('.') && t.split('.').all(ident) && t.split('.').count() >= 2 {
+        let has_digit = t.bytes().any(|b| b.is_ascii_digit());
+        if !has_digit {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `s` holds `${NAME}` (a shell / template variable).
+fn has_braced_var(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memmem::find(&b[i..], b"${") {
+        let start = i + p + 2;
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        if name_len > 0 && b.get(start + name_len) == Some(&b'}') {
+            return true;
+        }
+        i = start;
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entropy_figures() {
+        assert_eq!(entropy(b""), 0.0);
+        assert_eq!(entropy(b"aaaa"), 0.0);
+        assert!((entropy(b"abcd") - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn generic_values() {
+        assert!(plausible_generic(b"hN7$kq2!Lp0z"));
+        assert!(!plausible_generic(b"${DB_PASSWORD}"));
+        assert!(!plausible_generic(b"{{ .Values.password }}"));
+        assert!(!plausible_generic(b"changeme"));
+        assert!(!plausible_generic(b"self.config.password"));
+        assert!(!plausible_generic(b"xxxxxxxxxx"));
+        assert!(!plausible_generic(b"abc"));
+        assert!(!plausible_generic(b"BufRead"));
+        assert!(!plausible_generic(b"CannotReallocInPlace"));
+        assert!(plausible_generic(b"fLNiynFfowvgjA"));
+        assert!(!plausible_generic(b"usize::MAX"));
+        assert!(!plausible_generic(b"--target"));
+        assert!(!plausible_generic(b"pass:${password}"));
+        assert!(!plausible_generic(b"p%40ss%3Aword"));
+        assert!(plausible_generic(
+            b"m{{h}o)p${e]nob(ody[finds>-_$#thisone}}"
+        ));
+    }
+
+    #[test]
+    fn markers_and_encryption() {
+        let b = b"a\npassword = 'x' # palisade:allow\nb";
+        assert!(inline_ignored(b, 3, 10));
+        let b = b"# pragma: allowlist nextline secret\npassword = 'x'\n";
+        assert!(inline_ignored(b, 38, 40));
+        let b = b"password: ENC[AES256_GCM,data:abc,iv:def,type:str]\n";
+        assert!(encrypted(b, 10, b"ENC[AES256_GCM"));
+        let age =
+            b"x\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\ny";
+        let f = BufferFacts::of(age);
+        assert_eq!(f.age.len(), 1);
+        assert!(f.age[0].0 <= 40 && 40 < f.age[0].1);
+        assert!(encrypted(b, 30, b"abc"));
+        let b = b"password: hunter2hunter2\n";
+        assert!(!encrypted(b, 10, b"hunter2hunter2"));
+    }
+}

@@ -1,0 +1,366 @@
+//! Scans that read git objects in-process (gix, through `palisade-source`): all of
+//! history (each distinct blob once, with the commits that introduced it), the index
+//! against `HEAD` (pre-commit), and the blobs of a push (pre-receive).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use gix::ObjectId;
+use palisade_source::hook::parse_updates;
+use palisade_source::object::Ident;
+use palisade_source::repo::{PushObjects, Repo, is_zero_id};
+use rayon::prelude::*;
+
+use crate::{Commit, Findings, Match, Scanner, SecretsError, is_binary};
+
+fn git_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> SecretsError {
+    SecretsError::Git(format!("{what}: {e}"))
+}
+
+/// A blob's id, its matches and its size.
+type ScannedBlob = (ObjectId, Vec<Match>, u64);
+
+/// What a history scan read.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct HistoryStats {
+    /// Commits walked.
+    pub commits: u64,
+    /// Distinct blobs scanned.
+    pub blobs: u64,
+    /// Bytes scanned.
+    pub bytes: u64,
+}
+
+struct CommitMeta {
+    tree: Option<ObjectId>,
+    parents: Vec<ObjectId>,
+    info: Commit,
+}
+
+fn parse_commit(id: ObjectId, data: &[u8]) -> CommitMeta {
+    let h = palisade_source::object::parse_header(data);
+    let oid = |s: &str| ObjectId::from_hex(s.as_bytes()).ok();
+    // The author header (parse_header keeps the committer).
+    let author = data
+        .split(|&b| b == b'\n')
+        .take_while(|l| !l.is_empty())
+        .find_map(|l| l.strip_prefix(b"author "))
+        .and_then(Ident::parse)
+        .or(h.identity.clone())
+        .unwrap_or_default();
+    CommitMeta {
+        tree: h.tree.as_deref().and_then(oid),
+        parents: h.parents.iter().filter_map(|p| oid(p)).collect(),
+        info: Commit {
+            id: id.to_string(),
+            author: format!("{} <{}>", author.name, author.email),
+            date: palisade_io::rfc3339(u64::try_from(author.time).unwrap_or(0)),
+        },
+    }
+}
+
+/// The commits to scan: reachable from every ref (branches, tags, remotes, stash), or
+/// `A..B`, or those since `REV` (reachable from a ref and not from `REV`).
+fn walk(repo: &Repo, since: Option<&str>) -> Result<Vec<ObjectId>, SecretsError> {
+    if let Some(r) = since
+        && r.contains("..")
+    {
+        return Ok(repo.commits(Some(r), None)?);
+    }
+    let g = repo.gix();
+    let mut tips = Vec::new();
+    let refs = g.references().map_err(|e| git_err("references", e))?;
+    for r in refs.all().map_err(|e| git_err("references", e))? {
+        let mut r = r.map_err(|e| git_err("reference", e))?;
+        let Ok(id) = r.peel_to_id() else { continue };
+        let id = id.detach();
+        if g.find_header(id)
+            .is_ok_and(|h| h.kind() == gix::object::Kind::Commit)
+        {
+            tips.push(id);
+        }
+    }
+    if let Ok(id) = g.head_id() {
+        tips.push(id.detach());
+    }
+    tips.sort();
+    tips.dedup();
+    if tips.is_empty() {
+        return Ok(Vec::new());
+    }
+    let hidden = match since {
+        Some(s) => vec![repo.resolve(s)?],
+        None => Vec::new(),
+    };
+    let walk = g
+        .rev_walk(tips)
+        .with_hidden(hidden)
+        .all()
+        .map_err(|e| git_err("walking history", e))?;
+    let mut out = Vec::new();
+    for info in walk {
+        out.push(info.map_err(|e| git_err("walking history", e))?.id);
+        if out.len() > palisade_source::repo::MAX_COMMITS {
+            return Err(SecretsError::Git("too many commits".into()));
+        }
+    }
+    Ok(out)
+}
+
+/// Scans every blob that the walked commits introduced (added or changed against their
+/// parents; for merges, against every parent), each distinct blob once. Each location
+/// names the introducing commit, its author and date.
+pub fn scan_history(
+    scanner: &Scanner,
+    path: &Path,
+    since: Option<&str>,
+    max_file_size: u64,
+    on_match: &(dyn Fn(&str, &[Match], &Commit) + Sync),
+) -> Result<(Findings, HistoryStats), SecretsError> {
+    let repo = Repo::discover(path)?;
+    let commits = walk(&repo, since)?;
+    let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
+    let meta_of = |id: ObjectId, metas: &mut HashMap<ObjectId, CommitMeta>| {
+        if let std::collections::hash_map::Entry::Vacant(v) = metas.entry(id) {
+            let data = repo.object(id)?.data;
+            v.insert(parse_commit(id, &data));
+        }
+        Ok::<_, SecretsError>(())
+    };
+    // blob → [(commit, path)]
+    let mut intro: HashMap<ObjectId, Vec<(ObjectId, String)>> = HashMap::new();
+    for &c in &commits {
+        meta_of(c, &mut metas)?;
+        let (tree, parents) = {
+            let m = &metas[&c];
+            (m.tree, m.parents.clone())
+        };
+        let mut parent_trees = Vec::new();
+        for p in &parents {
+            // A parent outside the repository (shallow clone) counts as empty.
+            if meta_of(*p, &mut metas).is_ok() {
+                parent_trees.push(metas[p].tree);
+            } else {
+                parent_trees.push(None);
+            }
+        }
+        let first = parent_trees.first().copied().flatten();
+        let mut changes = repo.tree_changes(first, tree)?;
+        for other in parent_trees.iter().skip(1) {
+            let o: HashSet<(String, ObjectId)> =
+                repo.tree_changes(*other, tree)?.into_iter().collect();
+            changes.retain(|c| o.contains(c));
+        }
+        for (p, blob) in changes {
+            intro.entry(blob).or_default().push((c, p));
+        }
+    }
+    let mut blobs: Vec<ObjectId> = intro.keys().copied().collect();
+    blobs.sort();
+    let sync = repo.gix().clone().into_sync();
+    let scanned: Vec<Result<Option<ScannedBlob>, SecretsError>> = blobs
+        .par_iter()
+        .map_init(
+            || sync.to_thread_local(),
+            |g, &id| {
+                let h = g
+                    .find_header(id)
+                    .map_err(|e| git_err(format!("blob {id}"), e))?;
+                if h.size() > max_file_size {
+                    return Ok(None);
+                }
+                let obj = g
+                    .find_object(id)
+                    .map_err(|e| git_err(format!("blob {id}"), e))?;
+                if is_binary(&obj.data) {
+                    return Ok(None);
+                }
+                let path = intro
+                    .get(&id)
+                    .and_then(|v| v.first())
+                    .map_or("", |v| v.1.as_str());
+                let ms = scanner.scan(path, &obj.data);
+                if let Some((c, p)) = intro.get(&id).and_then(|v| v.first())
+                    && !ms.is_empty()
+                {
+                    on_match(p, &ms, &metas[c].info);
+                }
+                Ok(Some((id, ms, obj.data.len() as u64)))
+            },
+        )
+        .collect();
+    let mut findings = Findings::new();
+    let mut stats = HistoryStats {
+        commits: commits.len() as u64,
+        ..Default::default()
+    };
+    for r in scanned {
+        let Some((id, ms, len)) = r? else { continue };
+        stats.blobs += 1;
+        stats.bytes += len;
+        if ms.is_empty() {
+            continue;
+        }
+        for (c, p) in &intro[&id] {
+            findings.add_all(scanner, p, &ms, Some(&metas[c].info));
+        }
+    }
+    Ok((findings, stats))
+}
+
+/// Scans the index entries whose blob differs from `HEAD` (new or modified files staged
+/// for the next commit).
+pub fn scan_staged(
+    scanner: &Scanner,
+    path: &Path,
+    max_file_size: u64,
+) -> Result<Findings, SecretsError> {
+    let repo = Repo::discover(path)?;
+    let g = repo.gix();
+    let head_tree = g.head_tree_id().ok().map(|t| t.detach());
+    let head: HashMap<String, ObjectId> = repo.tree_changes(None, head_tree)?.into_iter().collect();
+    let index = g.index_or_empty().map_err(|e| git_err("index", e))?;
+    let mut findings = Findings::new();
+    for e in index.entries() {
+        if e.stage_raw() != 0
+            || e.mode.is_submodule()
+            || e.mode.is_sparse()
+            || e.mode.contains(gix::index::entry::Mode::SYMLINK)
+        {
+            continue;
+        }
+        let p = e.path(&index).to_string();
+        if head.get(&p) == Some(&e.id) {
+            continue;
+        }
+        let Ok(h) = g.find_header(e.id) else { continue };
+        if h.size() > max_file_size {
+            continue;
+        }
+        let obj = g
+            .find_object(e.id)
+            .map_err(|err| git_err(format!("{p}: blob {}", e.id), err))?;
+        if is_binary(&obj.data) {
+            continue;
+        }
+        let ms = scanner.scan(&p, &obj.data);
+        findings.add_all(scanner, &p, &ms, None);
+    }
+    Ok(findings)
+}
+
+/// Why a push is refused.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PushRefusal {
+    /// The ref.
+    pub refname: String,
+    /// The commit that adds the file.
+    pub commit: String,
+    /// The file.
+    pub path: String,
+    /// The rule id, or `deny-listed path`, or `private key file`.
+    pub reason: String,
+}
+
+fn matcher(patterns: &[String]) -> Result<ignore::gitignore::Gitignore, SecretsError> {
+    let mut b = ignore::gitignore::GitignoreBuilder::new("");
+    for p in patterns {
+        b.add_line(None, p).map_err(|e| SecretsError::Config {
+            path: "deny_paths".into(),
+            reason: format!("{p}: {e}"),
+        })?;
+    }
+    b.build().map_err(|e| SecretsError::Config {
+        path: "deny_paths".into(),
+        reason: e.to_string(),
+    })
+}
+
+fn denied(m: &ignore::gitignore::Gitignore, path: &str) -> bool {
+    m.matched_path_or_any_parents(path, false).is_ignore()
+}
+
+/// Checks a push (git's `old new ref` lines): every blob that a new commit adds or
+/// changes is scanned, and deny-listed paths are refused. `quarantine` is git's
+/// `GIT_QUARANTINE_PATH`, where a pre-receive hook finds the pushed objects.
+pub fn check_push(
+    scanner: &Scanner,
+    repo_path: &Path,
+    input: &[u8],
+    quarantine: Option<&Path>,
+    deny_paths: &[String],
+    max_file_size: u64,
+) -> Result<(Findings, Vec<PushRefusal>), SecretsError> {
+    let repo = Repo::discover(repo_path)?;
+    let updates = parse_updates(input)?;
+    let objects = PushObjects::new(&repo, quarantine)?;
+    let deny = matcher(deny_paths)?;
+    let key_files = matcher(
+        &crate::rules::DEFAULT_DENY_IF_PRIVATE_KEY
+            .iter()
+            .map(|s| s.to_string())
+            .collect::<Vec<_>>(),
+    )?;
+    let mut findings = Findings::new();
+    let mut refusals = Vec::new();
+    // blob → (matches, holds a private key)
+    let mut scanned: HashMap<ObjectId, (Vec<Match>, bool)> = HashMap::new();
+    let mut seen_commits = HashSet::new();
+    for u in &updates {
+        if is_zero_id(&u.new) {
+            continue;
+        }
+        let mut tip = ObjectId::from_hex(u.new.as_bytes()).map_err(|e| git_err(&u.new, e))?;
+        let (kind, data) = objects.find(tip)?;
+        if kind == gix::object::Kind::Tag {
+            match palisade_source::object::parse_header(&data)
+                .object
+                .and_then(|o| ObjectId::from_hex(o.as_bytes()).ok())
+            {
+                Some(t) if objects.find(t)?.0 == gix::object::Kind::Commit => tip = t,
+                _ => continue,
+            }
+        } else if kind != gix::object::Kind::Commit {
+            continue;
+        }
+        for raw in objects.new_commits(&u.old, tip, &u.name)? {
+            if !seen_commits.insert(raw.id.clone()) {
+                continue;
+            }
+            let id = ObjectId::from_hex(raw.id.as_bytes()).map_err(|e| git_err(&raw.id, e))?;
+            let meta = parse_commit(id, &raw.data);
+            for (p, blob) in objects.changed_blobs(&raw.data)? {
+                let refuse = |reason: &str| PushRefusal {
+                    refname: u.name.clone(),
+                    commit: raw.id.clone(),
+                    path: p.clone(),
+                    reason: reason.to_string(),
+                };
+                if denied(&deny, &p) {
+                    refusals.push(refuse("deny-listed path"));
+                }
+                if let std::collections::hash_map::Entry::Vacant(slot) = scanned.entry(blob) {
+                    let (_, data) = objects.find(blob)?;
+                    let ms = if data.len() as u64 > max_file_size || is_binary(&data) {
+                        Vec::new()
+                    } else {
+                        scanner.scan(&p, &data)
+                    };
+                    let key = memchr::memmem::find(&data, b"PRIVATE KEY-----").is_some();
+                    slot.insert((ms, key));
+                }
+                let (ms, key) = &scanned[&blob];
+                if *key && denied(&key_files, &p) {
+                    refusals.push(refuse("private key file"));
+                }
+                for m in ms {
+                    refusals.push(refuse(&scanner.rules()[m.rule].def.id));
+                }
+                findings.add_all(scanner, &p, ms, Some(&meta.info));
+            }
+        }
+    }
+    refusals.sort();
+    refusals.dedup();
+    Ok((findings, refusals))
+}

@@ -33,6 +33,8 @@
 //! see [`AuditConfig`]).
 
 mod ci;
+mod layouts;
+mod sboms;
 mod secrets;
 mod source;
 
@@ -345,6 +347,11 @@ pub fn audit(repo: &Path, opts: &Options) -> Result<Report, AuditError> {
             }
             "in-toto" if def.id == "build.policy-adherence" => {
                 check_layouts(repo, &files, &opts.keys)
+            }
+            "in-toto" => layouts::control(repo, &files, &def.id),
+            "sbom-ingest" => sboms::supplier(repo, &files),
+            "sbom" if def.id == "materials.composition-analysis" => {
+                sboms::composition(repo, &files, &lockfiles)
             }
             "tuf" => check_tuf(repo, &files, &def.id),
             "lockfiles" => match def.id.as_str() {

@@ -612,3 +612,120 @@ fn source_controls_from_the_signed_fixture() {
     assert_eq!(control(&j, "source.key-rotation")["status"], "partial");
     assert_eq!(control(&j, "source.codeowners")["status"], "pass");
 }
+
+#[test]
+fn layout_shape_and_links_in_each_state() {
+    use palisade_testkit::shared;
+    let ids = "build.segregated-duties,build.release-threshold,artefacts.validate-each-step";
+    let r = repo();
+    let d = r.path();
+    let j = audit_json(d, &["--controls", ids]);
+    for id in ids.split(',') {
+        assert_eq!(control(&j, id)["status"], "fail", "{id} without a layout");
+    }
+    let copy = |case: &str| {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "link" || x == "layout") {
+                std::fs::remove_file(p).unwrap();
+            }
+        }
+        let src = shared(&format!("vectors/in-toto-demo/metablock/{case}"));
+        for e in std::fs::read_dir(&src).unwrap() {
+            let p = e.unwrap().path();
+            std::fs::copy(&p, d.join(p.file_name().unwrap())).unwrap();
+        }
+    };
+    copy("good");
+    let j = audit_json(d, &["--controls", ids]);
+    // clone/update-version by bob, package by carl, review by both: no key does it all
+    let c = control(&j, "build.segregated-duties");
+    assert_eq!(c["status"], "pass", "{c}");
+    // the release step (package) has threshold 1
+    let c = control(&j, "build.release-threshold");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("release step 'package': threshold 1"),
+        "{c}"
+    );
+    let c = control(&j, "artefacts.validate-each-step");
+    assert_eq!(c["status"], "pass", "{c}");
+    // one of review's two links is missing: that step is short of its threshold
+    copy("missing-threshold-link");
+    let j = audit_json(d, &["--controls", ids]);
+    let c = control(&j, "artefacts.validate-each-step");
+    assert_eq!(c["status"], "partial", "{c}");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("review (1 of 2)"),
+        "{c}"
+    );
+    // a link whose signature is broken does not count
+    copy("tampered-link");
+    let j = audit_json(d, &["--controls", ids]);
+    assert_ne!(
+        control(&j, "artefacts.validate-each-step")["status"],
+        "pass"
+    );
+}
+
+#[test]
+fn sboms_kept_in_the_repository_are_read_and_compared() {
+    let r = repo();
+    let d = r.path();
+    let ids = "materials.supplier-sbom,materials.composition-analysis";
+    let j = audit_json(d, &["--controls", ids]);
+    assert_eq!(control(&j, "materials.supplier-sbom")["status"], "fail");
+    std::fs::write(
+        d.join("Cargo.lock"),
+        "version = 3\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\"itoa\"]\n\n\
+         [[package]]\nname = \"itoa\"\nversion = \"1.0.11\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\
+         checksum = \"49f1f14873335454500d59611f1cf4a4b0f786f9ac11f4312a78e4cf2566695b\"\n",
+    )
+    .unwrap();
+    let out = palisade(d)
+        .args([
+            "sbom",
+            "generate",
+            "--format",
+            "cyclonedx-json",
+            "--out",
+            "app.cdx.json",
+            "-q",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j = audit_json(d, &["--controls", ids]);
+    let c = control(&j, "materials.supplier-sbom");
+    assert_eq!(c["status"], "pass", "{c}");
+    let c = control(&j, "materials.composition-analysis");
+    assert_eq!(c["status"], "pass", "{c}");
+    // the lockfile moves on, the SBOM does not
+    let lock = std::fs::read_to_string(d.join("Cargo.lock")).unwrap();
+    std::fs::write(d.join("Cargo.lock"), lock.replace("1.0.11", "1.0.15")).unwrap();
+    let j = audit_json(d, &["--controls", ids]);
+    let c = control(&j, "materials.composition-analysis");
+    assert_eq!(c["status"], "fail", "{c}");
+    assert!(
+        c["evidence"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 version differences"),
+        "{c}"
+    );
+    // a broken SBOM is named
+    std::fs::write(d.join("vendor.spdx.json"), "{\"spdxVersion\": ").unwrap();
+    let j = audit_json(d, &["--controls", ids]);
+    let c = control(&j, "materials.supplier-sbom");
+    assert_eq!(c["status"], "partial", "{c}");
+}

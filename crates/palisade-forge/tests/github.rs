@@ -13,7 +13,8 @@ use palisade_report::Status;
 use palisade_testkit::forge::{ForgeServer, Mode};
 
 fn data() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/github")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("tests/data/github")
 }
 
 fn repo(path: &str) -> ForgeRepo {
@@ -208,7 +209,9 @@ fn exported_paths_cannot_leave_the_directory() {
 
 #[test]
 fn gitlab_projects_are_read_from_the_v4_api() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gitlab");
+    let root =
+        Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+            .join("tests/data/gitlab");
     let server = ForgeServer::start(&root, Some("glpat-x"), Mode::Normal);
     let api = HttpApi::new(Flavour::GitLab, &server.base, Some("glpat-x".into()));
     let r = ForgeRepo::from_url("git@gitlab.com:platform/infra/deployer.git", None).unwrap();

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use palisade_sbom::{Project, SbomFormat};
 
 fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/lockfiles")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lockfiles")
 }
 
 /// A small project tree: conventional names in sub-directories, plus a gitignored file.

@@ -12,7 +12,8 @@ use std::process::Command;
 use palisade_sbom::{Project, SbomFormat};
 
 fn shared() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/lockfiles")
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lockfiles")
 }
 
 fn venv() -> PathBuf {

@@ -12,8 +12,10 @@ fn c(purl: &str, name: &str, version: &str) -> DeclaredComponent {
 
 #[test]
 fn round_trip_all_formats() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/lockfiles/php/trivy-composer_happy.lock");
+    let path = std::path::Path::new(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+    )
+    .join("../../../shared/lockfiles/php/trivy-composer_happy.lock");
     let lock = palisade_lockfile::parse_file(&path, None).expect("parses");
     let n = lock.packages.len();
     let sbom = palisade_sbom::assemble(

@@ -27,7 +27,10 @@ fn palisade(dir: &Path) -> Command {
 }
 
 fn script() -> std::path::PathBuf {
-    peer_script(env!("CARGO_MANIFEST_DIR"), "sslib_peer.py")
+    peer_script(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        "sslib_peer.py",
+    )
 }
 
 fn stdout(c: &mut Command) -> String {

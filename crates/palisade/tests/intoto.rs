@@ -180,7 +180,10 @@ fn python_demo_dir(files: &[PathBuf]) -> (tempfile::TempDir, String) {
     }
     std::fs::create_dir(d.path().join("scripts")).unwrap();
     std::fs::copy(
-        peer_script(env!("CARGO_MANIFEST_DIR"), "intoto_tar.py"),
+        peer_script(
+            &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+            "intoto_tar.py",
+        ),
         d.path().join("scripts/tar"),
     )
     .unwrap();

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 fn shared(p: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(&std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
         .join("../../../shared/lockfiles")
         .join(p)
         .display()

@@ -195,7 +195,10 @@ fn serve_and_download(repo: &Path, targets: &[&str]) -> (Server, tempfile::TempD
 
 /// python-tuf's ngclient.Updater downloading `targets` from `repo` served by `srv`.
 fn py_updater(repo: &Path, srv: &Server, work: &Path, targets: &[&str]) -> String {
-    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.py");
+    let script = palisade_testkit::peer_script(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        "tuf_updater.py",
+    );
     let mut args = vec![
         s(&repo.join("metadata/1.root.json")).to_string(),
         srv.url("metadata/"),
@@ -209,7 +212,10 @@ fn py_updater(repo: &Path, srv: &Server, work: &Path, targets: &[&str]) -> Strin
 
 /// tuf-js's Updater (npm) doing the same as [`py_updater`].
 fn js_updater(repo: &Path, srv: &Server, work: &Path, targets: &[&str]) -> String {
-    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_updater.js");
+    let script = palisade_testkit::peer_script(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        "tuf_updater.js",
+    );
     let npm = palisade_testkit::peers_npm("tuf-js");
     let out = std::process::Command::new("node")
         .arg(&script)
@@ -595,7 +601,10 @@ fn conformance_static_sigstore_root_signing_at_pinned_time() {
 fn interop_python_tuf_metadata_api_repository() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("repo");
-    let script = palisade_testkit::peer_script(env!("CARGO_MANIFEST_DIR"), "tuf_repo.py");
+    let script = palisade_testkit::peer_script(
+        &std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"),
+        "tuf_repo.py",
+    );
     palisade_testkit::peer_ok(&script, &[s(&repo)], &[], tmp.path());
     let (_srv, c) = serve_and_download(&repo, &["file1.txt", "team/app.tar.gz"]);
     assert_eq!(

@@ -104,6 +104,30 @@ impl Inputs {
         }
     }
 
+    /// Adds one component of an SBOM with what the SBOM says about it: licence
+    /// expressions, the number of hashes, and its download location or registry
+    /// (`None`: the ecosystem's default registry). SBOM formats record hashes, so
+    /// `require-hashes` holds every component to one.
+    pub fn add_declared(
+        &mut self,
+        pref: PackageRef,
+        licences: &[String],
+        hashes: usize,
+        download: Option<String>,
+    ) {
+        self.facts.push(SourceFacts {
+            package: pref.clone(),
+            source: download,
+            hashes,
+            format_has_hashes: true,
+            local: false,
+        });
+        if !licences.is_empty() {
+            self.licences.push((pref.clone(), licences.to_vec()));
+        }
+        self.add_package(pref);
+    }
+
     /// Adds one package (merging locations with an equal one).
     pub fn add_package(&mut self, pref: PackageRef) {
         match self.index.get(&key(&pref)) {

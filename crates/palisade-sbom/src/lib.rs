@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
 use rayon::prelude::*;
 pub use read::{
-    DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff, read_components, summarize,
+    ComponentDetails, DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff,
+    read_components, read_details, summarize,
 };
 
 /// The components of an assembled SBOM, as [`read_components`] would return them.

@@ -143,11 +143,11 @@ fn load_lockfiles(paths: &[PathBuf]) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
 
 fn load_sbom(path: &Path) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
     let bytes = palisade_io::read_limited(path, 256 * 1024 * 1024)?;
-    let comps =
-        palisade_sbom::read_components(&bytes).with_context(|| path.display().to_string())?;
+    let comps = palisade_sbom::read_details(&bytes).with_context(|| path.display().to_string())?;
     let shown = path.display().to_string();
     let mut inputs = Inputs::default();
-    for c in comps {
+    for d in comps {
+        let c = d.component;
         let p = match c.purl.as_deref().and_then(PackageRef::from_purl) {
             Some(mut p) => {
                 if p.version.is_none() {
@@ -163,10 +163,15 @@ fn load_sbom(path: &Path) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
                 locations: Vec::new(),
             },
         };
-        inputs.add_package(PackageRef {
-            locations: vec![shown.clone()],
-            ..p
-        });
+        inputs.add_declared(
+            PackageRef {
+                locations: vec![shown.clone()],
+                ..p
+            },
+            &d.licences,
+            d.hashes.len(),
+            d.download,
+        );
     }
     Ok((inputs, vec![path.to_path_buf()]))
 }

@@ -752,3 +752,198 @@ fn sbom_from_syft_licence_policy() {
         );
     }
 }
+
+/// Crates (all in the local Cargo registry) with a spread of licence expressions: `OR`,
+/// `AND`, Cargo's `/`, and licences outside a plain MIT/Apache list.
+const DENY_PROJECT_DEPS: &str = r#"memchr = "=2.8.0"
+itoa = "=1.0.18"
+subtle = "=2.6.1"
+foldhash = "=0.2.0"
+unicode-ident = "=1.0.24"
+r-efi = "=6.0.0"
+fnv = "=1.0.7"
+local-helper = { path = "local-helper" }
+"#;
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"))
+}
+
+/// A small Cargo project whose Cargo.lock resolves offline from the local registry.
+fn deny_project() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::create_dir_all(p.join("src")).unwrap();
+    std::fs::create_dir_all(p.join("local-helper/src")).unwrap();
+    std::fs::write(
+        p.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"deny-probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             license = \"MIT\"\npublish = false\n\n[dependencies]\n{DENY_PROJECT_DEPS}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(p.join("src/lib.rs"), "").unwrap();
+    // A local crate: neither tool holds it to the policy (cargo-deny: private).
+    std::fs::write(
+        p.join("local-helper/Cargo.toml"),
+        "[package]\nname = \"local-helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+         license = \"GPL-3.0-only\"\npublish = false\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("local-helper/src/lib.rs"), "").unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(p)
+        .args(["generate-lockfile", "--offline"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Cargo.lock does not resolve offline: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d
+}
+
+/// cargo-deny (scripts/peers-cargo-deny.sh) `check <check>` with `deny_toml`; the
+/// crates it rejects as `name@version`.
+fn cargo_deny(project: &Path, check: &str, deny_toml: &str) -> BTreeSet<String> {
+    let bin = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap()
+        .join(".cache/palisade/cargo-deny/bin/cargo-deny");
+    assert!(
+        bin.exists(),
+        "cargo-deny missing: run scripts/peers-cargo-deny.sh"
+    );
+    std::fs::write(project.join("deny.toml"), deny_toml).unwrap();
+    let out = std::process::Command::new(bin)
+        .current_dir(project)
+        .args(["--offline", "--locked", "--format", "json", "check", check])
+        .output()
+        .unwrap();
+    let mut rejected = BTreeSet::new();
+    let mut summary = false;
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|_| panic!("cargo-deny: {}", String::from_utf8_lossy(&out.stderr)));
+        summary |= v["type"] == "summary";
+        if v["type"] != "diagnostic" || v["fields"]["severity"] != "error" {
+            continue;
+        }
+        for g in v["fields"]["graphs"].as_array().unwrap() {
+            rejected.insert(format!(
+                "{}@{}",
+                g["Krate"]["name"].as_str().unwrap(),
+                g["Krate"]["version"].as_str().unwrap()
+            ));
+        }
+    }
+    assert!(summary, "cargo-deny gave no summary");
+    assert_eq!(out.status.success(), rejected.is_empty(), "{rejected:?}");
+    rejected
+}
+
+/// `palisade check` on the same Cargo.lock: the packages with licence or source
+/// problems, as `name@version`.
+fn palisade_rejects(project: &Path, kind: &str, policy: &[String]) -> BTreeSet<String> {
+    let out = palisade(project)
+        .arg("check")
+        .arg("Cargo.lock")
+        .args(["--format", "json", "--allow-unchecked", "--cargo-home"])
+        .arg(cargo_home())
+        .arg("--db")
+        .arg(db())
+        .args(policy)
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let got: BTreeSet<String> = v[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{}@{}",
+                i["package"]["name"].as_str().unwrap(),
+                i["package"]["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(out.status.code(), Some(if got.is_empty() { 0 } else { 1 }));
+    got
+}
+
+/// cargo-deny is the second oracle for licences and sources: the same allow lists
+/// give the same rejected crates.
+#[test]
+fn differential_against_cargo_deny() {
+    let d = deny_project();
+    let p = d.path();
+    let allow_lists: [&[&str]; 5] = [
+        &["MIT", "Apache-2.0"],
+        &["Apache-2.0"],
+        &["MIT"],
+        &["MIT", "Apache-2.0", "Zlib", "Unicode-3.0"],
+        &[
+            "MIT",
+            "Apache-2.0",
+            "Zlib",
+            "Unicode-3.0",
+            "BSD-3-Clause",
+            "Unlicense",
+        ],
+    ];
+    let mut seen_fail = false;
+    let mut seen_pass = false;
+    for allow in allow_lists {
+        let deny_toml = format!(
+            "[licenses]\nallow = {allow:?}\nunused-allowed-license = \"allow\"\n\
+             [licenses.private]\nignore = true\n"
+        );
+        let theirs = cargo_deny(p, "licenses", &deny_toml);
+        let policy: Vec<String> = allow
+            .iter()
+            .flat_map(|l| ["--allow-licence".to_string(), l.to_string()])
+            .collect();
+        let ours = palisade_rejects(p, "licences", &policy);
+        assert_eq!(ours, theirs, "allow {allow:?}");
+        seen_fail |= !ours.is_empty();
+        seen_pass |= ours.is_empty();
+    }
+    assert!(seen_fail && seen_pass);
+    // `MIT OR Apache-2.0 OR LGPL-2.1-or-later` passes with MIT alone (r-efi), and
+    // Cargo's `Apache-2.0 / MIT` is an OR (fnv); `(MIT OR Apache-2.0) AND Unicode-3.0`
+    // needs Unicode-3.0 (unicode-ident).
+    let mit_only = palisade_rejects(p, "licences", &["--allow-licence".into(), "MIT".into()]);
+    assert!(!mit_only.contains("r-efi@6.0.0") && !mit_only.contains("fnv@1.0.7"));
+    assert!(mit_only.contains("unicode-ident@1.0.24"));
+
+    for (registry, deny_url) in [
+        (
+            "https://github.com/rust-lang/crates.io-index",
+            "https://github.com/rust-lang/crates.io-index",
+        ),
+        (
+            "registry.example.internal",
+            "https://registry.example.internal/index",
+        ),
+    ] {
+        let deny_toml = format!(
+            "[sources]\nunknown-registry = \"deny\"\nunknown-git = \"deny\"\n\
+             allow-registry = [{deny_url:?}]\nunused-allowed-source = \"allow\"\n"
+        );
+        let theirs = cargo_deny(p, "sources", &deny_toml);
+        let ours = palisade_rejects(
+            p,
+            "sources",
+            &["--allowed-registry".into(), registry.into()],
+        );
+        assert_eq!(ours, theirs, "{registry}");
+        // Seven registry crates; the path crate is never a third-party source.
+        assert!(ours.is_empty() || ours.len() == 7, "{ours:?}");
+    }
+}

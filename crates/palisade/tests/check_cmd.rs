@@ -947,3 +947,62 @@ fn differential_against_cargo_deny() {
         assert!(ours.is_empty() || ours.len() == 7, "{ours:?}");
     }
 }
+
+/// `db import --add` keeps what the index held: importing A then adding B gives the
+/// same index (digest) as importing A and B at once; without --add, B replaces A.
+#[test]
+fn db_import_add_keeps_the_previous_index() {
+    let d = tempfile::tempdir().unwrap();
+    let a = shared("advisories/rustsec/advisory-db.tar.gz");
+    let b = shared("advisories/govulndb/osv-scalibr/Go/all.zip");
+    let status = |db: &str| {
+        let out = palisade(d.path())
+            .args(["db", "status", "--format", "json", "--db", db])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    };
+    let import = |db: &str, add: bool, srcs: &[&PathBuf]| {
+        let mut c = palisade(d.path());
+        c.args(["db", "import", "--db", db]);
+        if add {
+            c.arg("--add");
+        }
+        c.args(srcs).assert().success();
+    };
+    import("both", false, &[&a, &b]);
+    import("added", false, &[&a]);
+    import("added", true, &[&b]);
+    import("replaced", false, &[&a]);
+    import("replaced", false, &[&b]);
+    let (both, added, replaced) = (status("both"), status("added"), status("replaced"));
+    let ecos = |v: &serde_json::Value| {
+        v["ecosystems"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ecos(&both), ["Go", "crates.io"]);
+    assert_eq!(ecos(&added), ecos(&both));
+    assert_eq!(added["ecosystems"], both["ecosystems"]);
+    assert_eq!(added["digest"], both["digest"]);
+    assert_eq!(added["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(ecos(&replaced), ["Go"]);
+    // Adding the same source again changes nothing but its statistics.
+    import("added", true, &[&b]);
+    assert_eq!(status("added")["digest"], both["digest"]);
+    assert_eq!(status("added")["sources"].as_array().unwrap().len(), 2);
+    // The added index still finds RustSec advisories.
+    palisade(d.path())
+        .arg("check")
+        .arg(shared("lockfiles/rust/real-uv.Cargo.lock"))
+        .args(["--db", "added", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("RUSTSEC-"));
+}

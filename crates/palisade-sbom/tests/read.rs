@@ -141,6 +141,12 @@ fn details_round_trip_all_formats() {
             glob.download
         );
         assert!(got.iter().filter(|d| !d.licences.is_empty()).count() > 500);
+        // Deprecated spellings are written in canonical SPDX form, not dropped.
+        let jschardet = got
+            .iter()
+            .find(|d| d.component.name == "jschardet")
+            .expect("jschardet");
+        assert_eq!(jschardet.licences, ["LGPL-2.1-or-later"], "{f:?}");
     }
 }
 

@@ -123,5 +123,28 @@ mod tests {
             crate_licence(d.path(), "../x", "1"),
             CrateLicence::Unknown(_)
         ));
+        // Only the downloaded archive: read from the .crate.
+        let cache = d.path().join("registry/cache/idx");
+        std::fs::create_dir_all(&cache).expect("mkdir");
+        let f = std::fs::File::create(cache.join("bar-0.2.0.crate")).expect("create");
+        let gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        let mut tb = tar::Builder::new(gz);
+        let body = b"[package]\nname = \"bar\"\nlicence-typo = 1\nlicense = \"BSD-3-Clause\"\n";
+        let mut h = tar::Header::new_gnu();
+        h.set_size(body.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        tb.append_data(&mut h, "bar-0.2.0/Cargo.toml", &body[..])
+            .expect("append");
+        tb.into_inner().expect("tar").finish().expect("gz");
+        assert_eq!(
+            crate_licence(d.path(), "bar", "0.2.0"),
+            CrateLicence::Expression("BSD-3-Clause".into())
+        );
+        std::fs::write(cache.join("baz-1.0.0.crate"), b"not gzip").expect("w");
+        assert!(matches!(
+            crate_licence(d.path(), "baz", "1.0.0"),
+            CrateLicence::Unknown(_)
+        ));
     }
 }

@@ -64,6 +64,9 @@ fi
 if [ -f "$(dirname "$0")/peers-cargo-audit.sh" ]; then
   bash "$(dirname "$0")/peers-cargo-audit.sh"
 fi
+if [ -f "$(dirname "$0")/peers-cargo-deny.sh" ]; then
+  bash "$(dirname "$0")/peers-cargo-deny.sh"
+fi
 if [ -f "$(dirname "$0")/peers-ci.sh" ]; then
   PALISADE_PEERS_VENV="$venv" bash "$(dirname "$0")/peers-ci.sh"
 fi

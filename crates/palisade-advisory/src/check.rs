@@ -62,6 +62,9 @@ pub struct Inputs {
     pub facts: Vec<SourceFacts>,
     /// Declared licences.
     pub licences: Vec<(PackageRef, Vec<String>)>,
+    /// Packages whose licence could not be found, with why: licence problems whenever a
+    /// licence policy is set.
+    pub unknown_licences: Vec<(PackageRef, String)>,
     /// Files that could not be read: nothing in them was checked.
     pub unreadable: Vec<Unchecked>,
     index: BTreeMap<(String, String, Option<String>), usize>,
@@ -100,6 +103,55 @@ impl Inputs {
             }
             if !local {
                 self.add_package(pref);
+            }
+        }
+    }
+
+    /// Adds one component of an SBOM with what the SBOM says about it: licence
+    /// expressions, the number of hashes, and its download location or registry
+    /// (`None`: the ecosystem's default registry). SBOM formats record hashes, so
+    /// `require-hashes` holds every component to one.
+    pub fn add_declared(
+        &mut self,
+        pref: PackageRef,
+        licences: &[String],
+        hashes: usize,
+        download: Option<String>,
+    ) {
+        self.facts.push(SourceFacts {
+            package: pref.clone(),
+            source: download,
+            hashes,
+            format_has_hashes: true,
+            local: false,
+        });
+        if !licences.is_empty() {
+            self.licences.push((pref.clone(), licences.to_vec()));
+        }
+        self.add_package(pref);
+    }
+
+    /// Looks up the licences of third-party crates.io packages that have none recorded
+    /// in the crates' manifests under `cargo_home` (see [`crate::cargo_licences`]).
+    pub fn add_cargo_licences(&mut self, cargo_home: &std::path::Path) {
+        use crate::cargo_licences::{CrateLicence, crate_licence};
+        let known: std::collections::BTreeSet<_> =
+            self.licences.iter().map(|(p, _)| key(p)).collect();
+        let mut done = std::collections::BTreeSet::new();
+        for f in &self.facts {
+            let p = &f.package;
+            if f.local || p.ecosystem != "crates.io" || known.contains(&key(p)) {
+                continue;
+            }
+            let Some(v) = p.version.as_deref() else {
+                continue;
+            };
+            if !done.insert(key(p)) {
+                continue;
+            }
+            match crate_licence(cargo_home, &p.name, v) {
+                CrateLicence::Expression(l) => self.licences.push((p.clone(), vec![l])),
+                CrateLicence::Unknown(why) => self.unknown_licences.push((p.clone(), why)),
             }
         }
     }
@@ -226,6 +278,13 @@ pub fn evaluate(
                     });
                 }
             }
+        }
+        for (p, why) in &inputs.unknown_licences {
+            licences.push(LicenceIssue {
+                package: p.clone(),
+                licence: String::new(),
+                problem: format!("licence unknown: {why}"),
+            });
         }
         licences.sort();
         licences.dedup();

@@ -208,6 +208,26 @@ pub fn write(
     Ok(meta)
 }
 
+/// Writes `entries` together with everything the current index under `db` holds (if
+/// any) as a new generation, and makes it current: the same atomic switch as [`write`].
+/// A source imported again replaces its earlier statistics; its records are merged by
+/// id as in [`write`].
+pub fn write_added(
+    db: &Path,
+    entries: Vec<Entry>,
+    sources: Vec<SourceStats>,
+) -> Result<IndexMeta, AdvisoryError> {
+    let (mut all, mut stats) = match Index::open(db) {
+        Ok(index) => (index.all_entries()?, index.meta.sources),
+        Err(AdvisoryError::NoIndex(_)) => (Vec::new(), Vec::new()),
+        Err(e) => return Err(e),
+    };
+    stats.retain(|s| !sources.iter().any(|n| n.path == s.path));
+    stats.extend(sources);
+    all.extend(entries);
+    write(db, all, stats)
+}
+
 /// One ecosystem's entries, loaded.
 pub struct EcoIndex {
     lines: Vec<u8>,
@@ -286,6 +306,22 @@ impl Index {
     /// The generation directory in use.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Every entry of the index, for an import that adds to it.
+    pub fn all_entries(&self) -> Result<Vec<Entry>, AdvisoryError> {
+        let mut out = Vec::new();
+        for eco in self.meta.ecosystems.keys() {
+            let file = self.dir.join(format!("{}.jsonl", slug(eco)));
+            let lines = palisade_io::read_limited(&file, MAX_INDEX_FILE)?;
+            for l in lines.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                out.push(
+                    serde_json::from_slice(l)
+                        .map_err(|e| AdvisoryError::format(file.display(), e))?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     /// Loads one ecosystem (base name); `None` when the index has no data for it.

@@ -12,9 +12,11 @@
 //! - [`policy`] judges the result: severity threshold, ignores with expiry, VEX
 //!   (OpenVEX and CycloneDX), licence allow/deny lists over SPDX expressions, trusted
 //!   sources and hash pinning.
+//! - [`cargo_licences`] finds crates' licences in a local Cargo home for `Cargo.lock`.
 //!
 //! Nothing here touches the network.
 
+pub mod cargo_licences;
 pub mod check;
 pub mod import;
 pub mod index;

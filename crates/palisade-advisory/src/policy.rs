@@ -43,6 +43,9 @@ pub struct CheckConfig {
     /// Denied licences.
     #[serde(default, alias = "deny-licenses")]
     pub deny_licences: Vec<String>,
+    /// Cargo home (e.g. `~/.cargo`) whose registry sources or `.crate` files give the
+    /// licences of crates.io packages (`Cargo.lock` records none).
+    pub cargo_home: Option<PathBuf>,
     /// Allowed registries / indexes (host names or URL prefixes).
     #[serde(default)]
     pub allowed_registries: Vec<String>,

@@ -29,7 +29,8 @@ use std::path::{Path, PathBuf};
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
 use rayon::prelude::*;
 pub use read::{
-    DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff, read_components, summarize,
+    ComponentDetails, DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff,
+    read_components, read_details, summarize,
 };
 
 /// The components of an assembled SBOM, as [`read_components`] would return them.
@@ -272,7 +273,12 @@ pub(crate) fn spdx_expression(licenses: &[String]) -> Option<String> {
     }
     let mut parts = Vec::new();
     for l in licenses {
-        let e = ::spdx::Expression::parse(l).ok()?;
+        // Deprecated or sloppy spellings (`LGPL-2.1+`, `GPL-2.0`, `MIT/Apache-2.0`) in
+        // their canonical SPDX form rather than lost.
+        let e = ::spdx::Expression::parse(l).ok().or_else(|| {
+            let canonical = ::spdx::Expression::canonicalize(l).ok()??;
+            ::spdx::Expression::parse(&canonical).ok()
+        })?;
         parts.push(e.to_string());
     }
     Some(if parts.len() == 1 {

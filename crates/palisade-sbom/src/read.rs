@@ -99,34 +99,134 @@ fn spdx3_roots(v: &Value) -> BTreeSet<String> {
         .collect()
 }
 
+/// A declared component with what a materials policy judges: licences, hashes and
+/// where it is downloaded from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ComponentDetails {
+    /// The component.
+    pub component: DeclaredComponent,
+    /// Licence expressions as declared (each one applies; NOASSERTION/NONE left out).
+    pub licences: Vec<String>,
+    /// Hashes as `algorithm:value`.
+    pub hashes: Vec<String>,
+    /// Download location or registry (CycloneDX `distribution` reference, SPDX
+    /// `downloadLocation`, or the package URL's `repository_url`/`download_url`).
+    pub download: Option<String>,
+}
+
 /// Reads the components an SBOM declares (the described root is not included).
 pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError> {
+    let mut out: Vec<DeclaredComponent> = read_details(bytes)?
+        .into_iter()
+        .map(|d| d.component)
+        .collect();
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+/// A licence expression worth keeping (not empty, NOASSERTION or NONE).
+fn keep_licence(l: &str) -> Option<String> {
+    let l = l.trim();
+    (!l.is_empty() && l != "NOASSERTION" && l != "NONE").then(|| l.to_string())
+}
+
+/// A download location worth keeping.
+fn keep_download(l: Option<String>) -> Option<String> {
+    l.and_then(|l| keep_licence(&l))
+}
+
+/// The `repository_url` or `download_url` qualifier of a package URL (percent-decoded).
+fn purl_download(purl: Option<&str>) -> Option<String> {
+    let q = purl?.split('#').next()?.split_once('?')?.1;
+    q.split('&').find_map(|kv| {
+        let (k, v) = kv.split_once('=')?;
+        if k != "repository_url" && k != "download_url" {
+            return None;
+        }
+        let mut out = Vec::new();
+        let b = v.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let hex = |c: u8| (c as char).to_digit(16);
+            match (
+                b[i],
+                b.get(i + 1).copied().and_then(hex),
+                b.get(i + 2).copied().and_then(hex),
+            ) {
+                (b'%', Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 3;
+                }
+                (c, _, _) => {
+                    out.push(c);
+                    i += 1;
+                }
+            }
+        }
+        String::from_utf8(out).ok()
+    })
+}
+
+/// Reads the components an SBOM declares with their licences, hashes and download
+/// locations, in document order (the described root is not included).
+pub fn read_details(bytes: &[u8]) -> Result<Vec<ComponentDetails>, ReadError> {
     if let Some((_, entries)) = textual(bytes)? {
-        let mut out: Vec<DeclaredComponent> = entries.into_iter().map(|e| e.component).collect();
-        out.sort();
-        out.dedup();
-        return Ok(out);
+        return Ok(entries.into_iter().map(|e| e.details).collect());
     }
     let v: Value = serde_json::from_slice(bytes).map_err(|e| ReadError::Json {
         line: e.line(),
         message: e.to_string(),
     })?;
     let s = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    let arr = |v: &Value, k: &str| -> Vec<Value> {
+        v.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     let mut out = Vec::new();
     if v.get("bomFormat").and_then(Value::as_str) == Some("CycloneDX") {
         // Components nest (`components` inside components).
         let mut stack: Vec<&Value> = v.get("components").into_iter().collect();
         while let Some(list) = stack.pop() {
             for c in list.as_array().into_iter().flatten() {
-                out.push(DeclaredComponent {
-                    purl: s(c, "purl"),
-                    name: match s(c, "group") {
-                        Some(g) if !g.is_empty() => {
-                            format!("{g}/{}", s(c, "name").unwrap_or_default())
-                        }
-                        _ => s(c, "name").unwrap_or_default(),
+                let purl = s(c, "purl");
+                let licences = arr(c, "licenses")
+                    .iter()
+                    .filter_map(|l| {
+                        s(l, "expression").or_else(|| {
+                            let lic = l.get("license")?;
+                            s(lic, "id").or_else(|| s(lic, "name"))
+                        })
+                    })
+                    .filter_map(|l| keep_licence(&l))
+                    .collect();
+                let hashes = arr(c, "hashes")
+                    .iter()
+                    .filter_map(|h| Some(format!("{}:{}", s(h, "alg")?, s(h, "content")?)))
+                    .collect();
+                let download = keep_download(
+                    arr(c, "externalReferences")
+                        .iter()
+                        .find(|r| s(r, "type").as_deref() == Some("distribution"))
+                        .and_then(|r| s(r, "url")),
+                )
+                .or_else(|| purl_download(purl.as_deref()));
+                out.push(ComponentDetails {
+                    component: DeclaredComponent {
+                        purl,
+                        name: match s(c, "group") {
+                            Some(g) if !g.is_empty() => {
+                                format!("{g}/{}", s(c, "name").unwrap_or_default())
+                            }
+                            _ => s(c, "name").unwrap_or_default(),
+                        },
+                        version: s(c, "version"),
                     },
-                    version: s(c, "version"),
+                    licences,
+                    hashes,
+                    download,
                 });
                 if let Some(sub) = c.get("components") {
                     stack.push(sub);
@@ -151,31 +251,107 @@ pub fn read_components(bytes: &[u8]) -> Result<Vec<DeclaredComponent>, ReadError
                 .flatten()
                 .find(|r| s(r, "referenceType").as_deref() == Some("purl"))
                 .and_then(|r| s(r, "referenceLocator"));
-            out.push(DeclaredComponent {
-                purl,
-                name: s(p, "name").unwrap_or_default(),
-                version: s(p, "versionInfo"),
+            // The concluded licence when there is one, else the declared one.
+            let licences = ["licenseConcluded", "licenseDeclared"]
+                .iter()
+                .find_map(|k| s(p, k).and_then(|l| keep_licence(&l)))
+                .into_iter()
+                .collect();
+            let hashes = arr(p, "checksums")
+                .iter()
+                .filter_map(|h| Some(format!("{}:{}", s(h, "algorithm")?, s(h, "checksumValue")?)))
+                .collect();
+            let download =
+                keep_download(s(p, "downloadLocation")).or_else(|| purl_download(purl.as_deref()));
+            out.push(ComponentDetails {
+                component: DeclaredComponent {
+                    purl,
+                    name: s(p, "name").unwrap_or_default(),
+                    version: s(p, "versionInfo"),
+                },
+                licences,
+                hashes,
+                download,
             });
         }
     } else if let Some(graph) = v.get("@graph").and_then(Value::as_array) {
         let roots = spdx3_roots(&v);
+        // Licence elements by id, and the licence relationships (concluded, declared).
+        let expr_of: BTreeMap<String, String> = graph
+            .iter()
+            .filter_map(|o| {
+                let id = s(o, "spdxId")?;
+                let e = s(o, "simplelicensing_licenseExpression")
+                    .or_else(|| s(o, "expandedlicensing_licenseId"))?;
+                Some((id, e))
+            })
+            .collect();
+        let mut rels: BTreeMap<(String, bool), Vec<String>> = BTreeMap::new();
+        for r in graph {
+            let concluded = match s(r, "relationshipType").as_deref() {
+                Some("hasConcludedLicense") => true,
+                Some("hasDeclaredLicense") => false,
+                _ => continue,
+            };
+            let (Some(from), Some(to)) = (s(r, "from"), r.get("to")) else {
+                continue;
+            };
+            let tos: Vec<String> = match to {
+                Value::String(t) => vec![t.clone()],
+                Value::Array(ts) => ts
+                    .iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            let exprs = tos.iter().filter_map(|t| {
+                expr_of.get(t).cloned().or_else(|| {
+                    // Listed licences may be referenced by their SPDX URL.
+                    t.strip_prefix("https://spdx.org/licenses/")
+                        .map(str::to_string)
+                })
+            });
+            rels.entry((from, concluded)).or_default().extend(exprs);
+        }
         for o in graph {
             if s(o, "type").as_deref() != Some("software_Package")
                 || s(o, "spdxId").is_some_and(|id| roots.contains(&id))
             {
                 continue;
             }
-            out.push(DeclaredComponent {
-                purl: s(o, "software_packageUrl"),
-                name: s(o, "name").unwrap_or_default(),
-                version: s(o, "software_packageVersion"),
+            let id = s(o, "spdxId").unwrap_or_default();
+            let licences = [true, false]
+                .iter()
+                .find_map(|c| {
+                    let l: Vec<String> = rels
+                        .get(&(id.clone(), *c))?
+                        .iter()
+                        .filter_map(|l| keep_licence(l))
+                        .collect();
+                    (!l.is_empty()).then_some(l)
+                })
+                .unwrap_or_default();
+            let hashes = arr(o, "verifiedUsing")
+                .iter()
+                .filter_map(|h| Some(format!("{}:{}", s(h, "algorithm")?, s(h, "hashValue")?)))
+                .collect();
+            let purl = s(o, "software_packageUrl");
+            let download = keep_download(s(o, "software_downloadLocation"))
+                .or_else(|| purl_download(purl.as_deref()));
+            out.push(ComponentDetails {
+                component: DeclaredComponent {
+                    purl,
+                    name: s(o, "name").unwrap_or_default(),
+                    version: s(o, "software_packageVersion"),
+                },
+                licences,
+                hashes,
+                download,
             });
         }
     } else {
         return Err(ReadError::Unknown);
     }
-    out.sort();
-    out.dedup();
     Ok(out)
 }
 

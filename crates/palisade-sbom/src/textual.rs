@@ -2,13 +2,35 @@
 
 use quick_xml::events::Event;
 
-use crate::read::{DeclaredComponent, ReadError, Summary};
+use crate::read::{ComponentDetails, DeclaredComponent, ReadError, Summary};
 
-/// One package with what `ingest` counts.
+/// One package with what `ingest` counts and what `check` judges.
 pub(crate) struct Entry {
-    pub component: DeclaredComponent,
+    pub details: ComponentDetails,
     pub license: bool,
     pub hashed: bool,
+    /// SPDX tag-value: the concluded licence (preferred over the declared one).
+    concluded: Option<String>,
+}
+
+impl Entry {
+    fn new() -> Entry {
+        Entry {
+            details: ComponentDetails {
+                component: DeclaredComponent {
+                    purl: None,
+                    name: String::new(),
+                    version: None,
+                },
+                licences: Vec::new(),
+                hashes: Vec::new(),
+                download: None,
+            },
+            license: false,
+            hashed: false,
+            concluded: None,
+        }
+    }
 }
 
 fn real_license(l: &str) -> bool {
@@ -43,33 +65,41 @@ pub(crate) fn spdx_tag_value(text: &str) -> (String, Vec<Entry>) {
                     described.insert(f[2].to_string());
                 }
             }
-            "PackageName" => pkgs.push((
-                None,
-                Entry {
-                    component: DeclaredComponent {
-                        purl: None,
-                        name: value.to_string(),
-                        version: None,
-                    },
-                    license: false,
-                    hashed: false,
-                },
-            )),
+            "PackageName" => {
+                let mut e = Entry::new();
+                e.details.component.name = value.to_string();
+                pkgs.push((None, e));
+            }
             tag => {
                 let Some((id, e)) = pkgs.last_mut() else {
                     continue;
                 };
                 match tag {
                     "SPDXID" if id.is_none() => *id = Some(value.to_string()),
-                    "PackageVersion" => e.component.version = Some(value.to_string()),
-                    "PackageLicenseDeclared" | "PackageLicenseConcluded" => {
-                        e.license |= real_license(value)
+                    "PackageVersion" => e.details.component.version = Some(value.to_string()),
+                    "PackageLicenseDeclared" if real_license(value) => {
+                        e.license = true;
+                        e.details.licences = vec![value.to_string()];
                     }
-                    "PackageChecksum" => e.hashed = true,
+                    "PackageLicenseConcluded" if real_license(value) => {
+                        e.license = true;
+                        e.concluded = Some(value.to_string());
+                    }
+                    "PackageDownloadLocation" if real_license(value) => {
+                        e.details.download = Some(value.to_string())
+                    }
+                    "PackageChecksum" => {
+                        e.hashed = true;
+                        if let Some((alg, v)) = value.split_once(':') {
+                            e.details
+                                .hashes
+                                .push(format!("{}:{}", alg.trim(), v.trim()));
+                        }
+                    }
                     "ExternalRef" => {
                         let f: Vec<&str> = value.split_whitespace().collect();
                         if f.len() >= 3 && f[1] == "purl" {
-                            e.component.purl = Some(f[2].to_string());
+                            e.details.component.purl = Some(f[2].to_string());
                         }
                     }
                     _ => {}
@@ -80,7 +110,12 @@ pub(crate) fn spdx_tag_value(text: &str) -> (String, Vec<Entry>) {
     let entries = pkgs
         .into_iter()
         .filter(|(id, _)| !id.as_ref().is_some_and(|i| described.contains(i)))
-        .map(|(_, e)| e)
+        .map(|(_, mut e)| {
+            if let Some(c) = e.concluded.take() {
+                e.details.licences = vec![c];
+            }
+            e
+        })
         .collect();
     (version, entries)
 }
@@ -94,6 +129,7 @@ pub(crate) fn cyclonedx_xml(text: &str) -> Result<(String, Vec<Entry>), ReadErro
     let mut out = Vec::new();
     let mut version = String::new();
     let mut buf = String::new();
+    let mut alg = String::new();
     loop {
         let ev = reader.read_event().map_err(|e| ReadError::Json {
             line: text[..(reader.error_position() as usize).min(text.len())]
@@ -117,16 +153,16 @@ pub(crate) fn cyclonedx_xml(text: &str) -> Result<(String, Vec<Entry>), ReadErro
                         }
                     }
                 }
+                if name == "hash" {
+                    alg = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == "alg")
+                        .map(|a| a.value.as_ref().to_string())
+                        .unwrap_or_default();
+                }
                 if name == "component" && path.iter().any(|p| p == "components") {
-                    stack.push(Entry {
-                        component: DeclaredComponent {
-                            purl: None,
-                            name: String::new(),
-                            version: None,
-                        },
-                        license: false,
-                        hashed: false,
-                    });
+                    stack.push(Entry::new());
                 }
                 path.push(name.to_string());
                 buf.clear();
@@ -142,15 +178,32 @@ pub(crate) fn cyclonedx_xml(text: &str) -> Result<(String, Vec<Entry>), ReadErro
                     && let Some(e) = stack.last_mut()
                 {
                     let v = buf.trim().to_string();
+                    let c = &mut e.details.component;
                     match last.as_str() {
-                        "name" => e.component.name = v,
-                        "version" => e.component.version = Some(v),
-                        "purl" => e.component.purl = Some(v),
-                        "group" if !v.is_empty() => {
-                            e.component.name = format!("{v}/{}", e.component.name)
-                        }
+                        "name" => c.name = v,
+                        "version" => c.version = Some(v),
+                        "purl" => c.purl = Some(v),
+                        "group" if !v.is_empty() => c.name = format!("{v}/{}", c.name),
                         "licenses" => e.license = true,
                         "hashes" => e.hashed = true,
+                        _ => {}
+                    }
+                }
+                // Licences, hashes and the distribution URL of the current component.
+                let n = path.len();
+                let grand = |k: usize| n >= k && path[n - k] == "component";
+                if let Some(e) = stack.last_mut() {
+                    let v = buf.trim().to_string();
+                    match (last.as_str(), parent) {
+                        ("id" | "name", "license") if grand(3) && real_license(&v) => {
+                            e.details.licences.push(v)
+                        }
+                        ("expression", "licenses") if grand(2) && real_license(&v) => {
+                            e.details.licences.push(v)
+                        }
+                        ("hash", "hashes") if grand(2) && !v.is_empty() => {
+                            e.details.hashes.push(format!("{alg}:{v}"))
+                        }
                         _ => {}
                     }
                 }
@@ -176,17 +229,17 @@ pub(crate) fn summary(format: String, entries: &[Entry]) -> Summary {
         components: entries.len(),
         missing_purl: entries
             .iter()
-            .filter(|e| e.component.purl.is_none())
+            .filter(|e| e.details.component.purl.is_none())
             .count(),
         missing_version: entries
             .iter()
-            .filter(|e| e.component.version.is_none())
+            .filter(|e| e.details.component.version.is_none())
             .count(),
         missing_license: entries.iter().filter(|e| !e.license).count(),
         with_hashes: entries.iter().filter(|e| e.hashed).count(),
         problems: Vec::new(),
     };
-    if entries.iter().any(|e| e.component.name.is_empty()) {
+    if entries.iter().any(|e| e.details.component.name.is_empty()) {
         s.problems.push("a component has no name".into());
     }
     let ok = [

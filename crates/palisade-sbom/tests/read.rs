@@ -94,3 +94,117 @@ fn tag_value_and_cyclonedx_xml() {
     );
     assert!(read_components(b"<bom><components><component>").is_err());
 }
+
+/// Licences, hashes and download locations survive a write and a read in every format
+/// (npm lockfile: licences, sha512 integrity, registry URLs).
+#[test]
+fn details_round_trip_all_formats() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/lockfiles/npm/real-codeql-action.package-lock.json");
+    let lock = palisade_lockfile::parse_file(&path, None).expect("parses");
+    let with_licence = lock
+        .packages
+        .iter()
+        .filter(|p| !p.licenses.is_empty())
+        .count();
+    assert!(with_licence > 500);
+    let sbom = palisade_sbom::assemble(
+        Project {
+            name: "p".into(),
+            version: None,
+        },
+        &[("package-lock.json".into(), lock)],
+    );
+    for f in [
+        SbomFormat::CycloneDxJson,
+        SbomFormat::SpdxJson,
+        SbomFormat::Spdx3Json,
+    ] {
+        let got =
+            palisade_sbom::read_details(&palisade_sbom::write(&sbom, f, "1970-01-01T00:00:00Z"))
+                .expect("reads");
+        let glob = got
+            .iter()
+            .find(|d| d.component.name == "glob" && !d.licences.is_empty())
+            .expect("glob");
+        assert_eq!(glob.licences, ["BlueOak-1.0.0"], "{f:?}");
+        assert!(
+            glob.hashes
+                .iter()
+                .any(|h| h.to_ascii_lowercase().starts_with("sha")),
+            "{f:?}: {:?}",
+            glob.hashes
+        );
+        assert!(
+            glob.download
+                .as_deref()
+                .is_some_and(|d| d.contains("registry.npmjs.org")),
+            "{f:?}: {:?}",
+            glob.download
+        );
+        assert!(got.iter().filter(|d| !d.licences.is_empty()).count() > 500);
+        // Deprecated spellings are written in canonical SPDX form, not dropped.
+        let jschardet = got
+            .iter()
+            .find(|d| d.component.name == "jschardet")
+            .expect("jschardet");
+        assert_eq!(jschardet.licences, ["LGPL-2.1-or-later"], "{f:?}");
+    }
+}
+
+/// Each format's licence fields, as other tools write them.
+#[test]
+fn details_from_each_licence_field() {
+    let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[
+      {"type":"library","name":"a","version":"1","purl":"pkg:cargo/a@1?repository_url=https%3A%2F%2Fmy.example%2Findex",
+       "licenses":[{"expression":"MIT OR Apache-2.0"}],"hashes":[{"alg":"SHA-256","content":"ab"}]},
+      {"type":"library","name":"b","version":"1","licenses":[{"license":{"id":"GPL-3.0-only"}},{"license":{"name":"Custom"}}],
+       "externalReferences":[{"type":"vcs","url":"https://git.example/b"},{"type":"distribution","url":"https://dl.example/b.tgz"}]}]}"#;
+    let d = palisade_sbom::read_details(cdx).expect("cdx");
+    let a = d.iter().find(|x| x.component.name == "a").expect("a");
+    assert_eq!(a.licences, ["MIT OR Apache-2.0"]);
+    assert_eq!(a.hashes, ["SHA-256:ab"]);
+    assert_eq!(a.download.as_deref(), Some("https://my.example/index"));
+    let b = d.iter().find(|x| x.component.name == "b").expect("b");
+    assert_eq!(b.licences, ["GPL-3.0-only", "Custom"]);
+    assert_eq!(b.download.as_deref(), Some("https://dl.example/b.tgz"));
+
+    let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[
+      {"SPDXID":"SPDXRef-x","name":"x","versionInfo":"1","downloadLocation":"NOASSERTION",
+       "licenseConcluded":"MIT","licenseDeclared":"GPL-2.0-only",
+       "checksums":[{"algorithm":"SHA1","checksumValue":"cd"}]},
+      {"SPDXID":"SPDXRef-y","name":"y","downloadLocation":"https://y.example/y.tar.gz",
+       "licenseConcluded":"NOASSERTION","licenseDeclared":"Apache-2.0"}]}"#;
+    let d = palisade_sbom::read_details(spdx).expect("spdx");
+    assert_eq!(d[0].licences, ["MIT"], "concluded wins over declared");
+    assert_eq!(d[0].hashes, ["SHA1:cd"]);
+    assert_eq!(d[0].download, None);
+    assert_eq!(d[1].licences, ["Apache-2.0"]);
+    assert_eq!(d[1].download.as_deref(), Some("https://y.example/y.tar.gz"));
+
+    let spdx3 = br#"{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[
+      {"type":"software_Package","spdxId":"urn:p","name":"p","software_packageVersion":"2",
+       "software_downloadLocation":"https://p.example/p","verifiedUsing":[{"type":"Hash","algorithm":"sha256","hashValue":"ef"}]},
+      {"type":"simplelicensing_LicenseExpression","spdxId":"urn:l","simplelicensing_licenseExpression":"BSD-3-Clause"},
+      {"type":"Relationship","spdxId":"urn:r","from":"urn:p","relationshipType":"hasDeclaredLicense","to":["urn:l"]},
+      {"type":"Relationship","spdxId":"urn:r2","from":"urn:p","relationshipType":"hasConcludedLicense","to":["https://spdx.org/licenses/ISC"]}]}"#;
+    let d = palisade_sbom::read_details(spdx3).expect("spdx3");
+    assert_eq!(d[0].licences, ["ISC"], "concluded wins over declared");
+    assert_eq!(d[0].hashes, ["sha256:ef"]);
+    assert_eq!(d[0].download.as_deref(), Some("https://p.example/p"));
+
+    let tv = b"SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nPackageName: t\nSPDXID: SPDXRef-t\nPackageVersion: 3\nPackageDownloadLocation: https://t.example/t\nPackageChecksum: SHA256: 12\nPackageLicenseDeclared: MIT\nPackageLicenseConcluded: NOASSERTION\n";
+    let d = palisade_sbom::read_details(tv).expect("tag-value");
+    assert_eq!(d[0].licences, ["MIT"]);
+    assert_eq!(d[0].hashes, ["SHA256:12"]);
+    assert_eq!(d[0].download.as_deref(), Some("https://t.example/t"));
+
+    let xml = br#"<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5"><components>
+      <component type="library"><name>z</name><version>1</version>
+        <hashes><hash alg="SHA-256">99</hash></hashes>
+        <licenses><license><id>MIT</id></license><expression>Apache-2.0 OR MIT</expression></licenses>
+      </component></components></bom>"#;
+    let d = palisade_sbom::read_details(xml).expect("xml");
+    assert_eq!(d[0].licences, ["MIT", "Apache-2.0 OR MIT"]);
+    assert_eq!(d[0].hashes, ["SHA-256:99"]);
+}

@@ -605,3 +605,396 @@ fn audit_materials_controls() {
     let (vulns, _) = audit(d.path());
     assert_eq!(vulns["status"], "pass", "{vulns}");
 }
+
+/// Licence and source policy give the same verdicts on an SBOM (each format
+/// `palisade sbom generate` writes) as on the lockfile it was made from.
+#[test]
+fn sbom_licences_and_sources_match_lockfile() {
+    let d = tempfile::tempdir().unwrap();
+    let lock = shared("lockfiles/npm/real-codeql-action.package-lock.json");
+    // Issues without locations (they name the file they came from) and without the
+    // licence text (an SBOM carries it in canonical SPDX form: `LGPL-2.1+` becomes
+    // `LGPL-2.1-or-later`).
+    let issues = |out: &[u8]| {
+        let v = json(out);
+        let mut got = BTreeSet::new();
+        for (kind, key) in [("licences", "licence"), ("sources", "source")] {
+            for i in v[kind].as_array().unwrap() {
+                got.insert(format!(
+                    "{kind} {}@{} {} {}",
+                    i["package"]["name"].as_str().unwrap(),
+                    i["package"]["version"].as_str().unwrap(),
+                    if kind == "sources" {
+                        i[key].as_str().unwrap()
+                    } else {
+                        ""
+                    },
+                    i["problem"].as_str().unwrap()
+                ));
+            }
+        }
+        got
+    };
+    let policies: [&[&str]; 4] = [
+        &["--deny-licence", "BlueOak-1.0.0"],
+        &[
+            "--allow-licence",
+            "MIT",
+            "--allow-licence",
+            "ISC",
+            "--allow-licence",
+            "Apache-2.0",
+        ],
+        &["--allowed-registry", "npm.example.internal"],
+        &[
+            "--allowed-registry",
+            "registry.npmjs.org",
+            "--require-hashes",
+        ],
+    ];
+    let run = |input: &[&std::ffi::OsStr], policy: &[&str]| {
+        let out = palisade(d.path())
+            .arg("check")
+            .args(input)
+            .args(["--allow-unchecked", "--format", "json", "--db"])
+            .arg(db())
+            .args(policy)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        issues(&out)
+    };
+    for f in ["cyclonedx-json", "spdx-json", "spdx3-json"] {
+        let out = format!("sbom.{f}");
+        palisade(d.path())
+            .args(["sbom", "generate", "--format", f, "--out", &out])
+            .arg(&lock)
+            .assert()
+            .success();
+        for p in policies {
+            let from_lock = run(&[lock.as_os_str()], p);
+            let from_sbom = run(&["--sbom".as_ref(), out.as_ref()], p);
+            assert!(!from_lock.is_empty(), "{p:?}");
+            assert_eq!(from_sbom, from_lock, "{f} {p:?}");
+        }
+    }
+}
+
+/// SBOMs written by syft (../shared/vectors/witness): licence allow and deny lists pass
+/// and fail on what they declare (CycloneDX `license.id` and `expression`, SPDX
+/// `licenseDeclared`).
+#[test]
+fn sbom_from_syft_licence_policy() {
+    let d = tempfile::tempdir().unwrap();
+    let allowed = [
+        "GPL-2.0-only",
+        "GPL-2.0-or-later",
+        "MIT",
+        "MPL-2.0",
+        "BSD-2-Clause",
+        "Apache-2.0",
+        "Zlib",
+    ];
+    for f in ["sbom.cdx.json", "sbom.spdx.json"] {
+        let sbom = shared(&format!("vectors/witness/test/{f}"));
+        let check = |policy: Vec<String>| {
+            let mut c = palisade(d.path());
+            c.arg("check")
+                .arg("--sbom")
+                .arg(&sbom)
+                .args(["--allow-unchecked", "--db"])
+                .arg(db())
+                .args(policy);
+            c.assert()
+        };
+        let allow = |skip: &str| {
+            allowed
+                .iter()
+                .filter(|l| **l != skip)
+                .flat_map(|l| ["--allow-licence".to_string(), l.to_string()])
+                .collect::<Vec<_>>()
+        };
+        check(allow("")).success();
+        let out = check(allow("Zlib")).code(1).get_output().stdout.clone();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("licence ").count(), 1, "{f}: {out}");
+        assert!(
+            out.contains("licence zlib 1.3.1-r0") || out.contains("zlib"),
+            "{out}"
+        );
+        // `MIT AND BSD-2-Clause AND GPL-2.0-or-later`: one denied part fails it.
+        let out = check(vec!["--deny-licence".into(), "BSD-2-Clause".into()])
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.matches("licence ").count(), 1, "{f}: {out}");
+        assert!(out.contains("musl-utils"), "{out}");
+        let out = check(vec!["--deny-licence".into(), "GPL-2.0-only".into()])
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        assert_eq!(
+            String::from_utf8(out).unwrap().matches("licence ").count(),
+            7
+        );
+    }
+}
+
+/// Crates (all in the local Cargo registry) with a spread of licence expressions: `OR`,
+/// `AND`, Cargo's `/`, and licences outside a plain MIT/Apache list.
+const DENY_PROJECT_DEPS: &str = r#"memchr = "=2.8.0"
+itoa = "=1.0.18"
+subtle = "=2.6.1"
+foldhash = "=0.2.0"
+unicode-ident = "=1.0.24"
+r-efi = "=6.0.0"
+fnv = "=1.0.7"
+local-helper = { path = "local-helper" }
+"#;
+
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"))
+}
+
+/// A small Cargo project whose Cargo.lock resolves offline from the local registry.
+fn deny_project() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path();
+    std::fs::create_dir_all(p.join("src")).unwrap();
+    std::fs::create_dir_all(p.join("local-helper/src")).unwrap();
+    std::fs::write(
+        p.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"deny-probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             license = \"MIT\"\npublish = false\n\n[dependencies]\n{DENY_PROJECT_DEPS}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(p.join("src/lib.rs"), "").unwrap();
+    // A local crate: neither tool holds it to the policy (cargo-deny: private).
+    std::fs::write(
+        p.join("local-helper/Cargo.toml"),
+        "[package]\nname = \"local-helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+         license = \"GPL-3.0-only\"\npublish = false\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("local-helper/src/lib.rs"), "").unwrap();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(p)
+        .args(["generate-lockfile", "--offline"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Cargo.lock does not resolve offline: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    d
+}
+
+/// cargo-deny (scripts/peers-cargo-deny.sh) `check <check>` with `deny_toml`; the
+/// crates it rejects as `name@version`.
+fn cargo_deny(project: &Path, check: &str, deny_toml: &str) -> BTreeSet<String> {
+    let bin = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap()
+        .join(".cache/palisade/cargo-deny/bin/cargo-deny");
+    assert!(
+        bin.exists(),
+        "cargo-deny missing: run scripts/peers-cargo-deny.sh"
+    );
+    std::fs::write(project.join("deny.toml"), deny_toml).unwrap();
+    let out = std::process::Command::new(bin)
+        .current_dir(project)
+        .args(["--offline", "--locked", "--format", "json", "check", check])
+        .output()
+        .unwrap();
+    let mut rejected = BTreeSet::new();
+    let mut summary = false;
+    for line in String::from_utf8_lossy(&out.stderr).lines() {
+        let v: serde_json::Value = serde_json::from_str(line)
+            .unwrap_or_else(|_| panic!("cargo-deny: {}", String::from_utf8_lossy(&out.stderr)));
+        summary |= v["type"] == "summary";
+        if v["type"] != "diagnostic" || v["fields"]["severity"] != "error" {
+            continue;
+        }
+        for g in v["fields"]["graphs"].as_array().unwrap() {
+            rejected.insert(format!(
+                "{}@{}",
+                g["Krate"]["name"].as_str().unwrap(),
+                g["Krate"]["version"].as_str().unwrap()
+            ));
+        }
+    }
+    assert!(summary, "cargo-deny gave no summary");
+    assert_eq!(out.status.success(), rejected.is_empty(), "{rejected:?}");
+    rejected
+}
+
+/// `palisade check` on the same Cargo.lock: the packages with licence or source
+/// problems, as `name@version`.
+fn palisade_rejects(project: &Path, kind: &str, policy: &[String]) -> BTreeSet<String> {
+    let out = palisade(project)
+        .arg("check")
+        .arg("Cargo.lock")
+        .args(["--format", "json", "--allow-unchecked", "--cargo-home"])
+        .arg(cargo_home())
+        .arg("--db")
+        .arg(db())
+        .args(policy)
+        .output()
+        .unwrap();
+    let v = json(&out.stdout);
+    let got: BTreeSet<String> = v[kind]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            format!(
+                "{}@{}",
+                i["package"]["name"].as_str().unwrap(),
+                i["package"]["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(out.status.code(), Some(if got.is_empty() { 0 } else { 1 }));
+    got
+}
+
+/// cargo-deny is the second oracle for licences and sources: the same allow lists
+/// give the same rejected crates.
+#[test]
+fn differential_against_cargo_deny() {
+    let d = deny_project();
+    let p = d.path();
+    let allow_lists: [&[&str]; 5] = [
+        &["MIT", "Apache-2.0"],
+        &["Apache-2.0"],
+        &["MIT"],
+        &["MIT", "Apache-2.0", "Zlib", "Unicode-3.0"],
+        &[
+            "MIT",
+            "Apache-2.0",
+            "Zlib",
+            "Unicode-3.0",
+            "BSD-3-Clause",
+            "Unlicense",
+        ],
+    ];
+    let mut seen_fail = false;
+    let mut seen_pass = false;
+    for allow in allow_lists {
+        let deny_toml = format!(
+            "[licenses]\nallow = {allow:?}\nunused-allowed-license = \"allow\"\n\
+             [licenses.private]\nignore = true\n"
+        );
+        let theirs = cargo_deny(p, "licenses", &deny_toml);
+        let policy: Vec<String> = allow
+            .iter()
+            .flat_map(|l| ["--allow-licence".to_string(), l.to_string()])
+            .collect();
+        let ours = palisade_rejects(p, "licences", &policy);
+        assert_eq!(ours, theirs, "allow {allow:?}");
+        seen_fail |= !ours.is_empty();
+        seen_pass |= ours.is_empty();
+    }
+    assert!(seen_fail && seen_pass);
+    // `MIT OR Apache-2.0 OR LGPL-2.1-or-later` passes with MIT alone (r-efi), and
+    // Cargo's `Apache-2.0 / MIT` is an OR (fnv); `(MIT OR Apache-2.0) AND Unicode-3.0`
+    // needs Unicode-3.0 (unicode-ident).
+    let mit_only = palisade_rejects(p, "licences", &["--allow-licence".into(), "MIT".into()]);
+    assert!(!mit_only.contains("r-efi@6.0.0") && !mit_only.contains("fnv@1.0.7"));
+    assert!(mit_only.contains("unicode-ident@1.0.24"));
+
+    for (registry, deny_url) in [
+        (
+            "https://github.com/rust-lang/crates.io-index",
+            "https://github.com/rust-lang/crates.io-index",
+        ),
+        (
+            "registry.example.internal",
+            "https://registry.example.internal/index",
+        ),
+    ] {
+        let deny_toml = format!(
+            "[sources]\nunknown-registry = \"deny\"\nunknown-git = \"deny\"\n\
+             allow-registry = [{deny_url:?}]\nunused-allowed-source = \"allow\"\n"
+        );
+        let theirs = cargo_deny(p, "sources", &deny_toml);
+        let ours = palisade_rejects(
+            p,
+            "sources",
+            &["--allowed-registry".into(), registry.into()],
+        );
+        assert_eq!(ours, theirs, "{registry}");
+        // Seven registry crates; the path crate is never a third-party source.
+        assert!(ours.is_empty() || ours.len() == 7, "{ours:?}");
+    }
+}
+
+/// `db import --add` keeps what the index held: importing A then adding B gives the
+/// same index (digest) as importing A and B at once; without --add, B replaces A.
+#[test]
+fn db_import_add_keeps_the_previous_index() {
+    let d = tempfile::tempdir().unwrap();
+    let a = shared("advisories/rustsec/advisory-db.tar.gz");
+    let b = shared("advisories/govulndb/osv-scalibr/Go/all.zip");
+    let status = |db: &str| {
+        let out = palisade(d.path())
+            .args(["db", "status", "--format", "json", "--db", db])
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        json(&out)
+    };
+    let import = |db: &str, add: bool, srcs: &[&PathBuf]| {
+        let mut c = palisade(d.path());
+        c.args(["db", "import", "--db", db]);
+        if add {
+            c.arg("--add");
+        }
+        c.args(srcs).assert().success();
+    };
+    import("both", false, &[&a, &b]);
+    import("added", false, &[&a]);
+    import("added", true, &[&b]);
+    import("replaced", false, &[&a]);
+    import("replaced", false, &[&b]);
+    let (both, added, replaced) = (status("both"), status("added"), status("replaced"));
+    let ecos = |v: &serde_json::Value| {
+        v["ecosystems"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ecos(&both), ["Go", "crates.io"]);
+    assert_eq!(ecos(&added), ecos(&both));
+    assert_eq!(added["ecosystems"], both["ecosystems"]);
+    assert_eq!(added["digest"], both["digest"]);
+    assert_eq!(added["sources"].as_array().unwrap().len(), 2);
+    assert_eq!(ecos(&replaced), ["Go"]);
+    // Adding the same source again changes nothing but its statistics.
+    import("added", true, &[&b]);
+    assert_eq!(status("added")["digest"], both["digest"]);
+    assert_eq!(status("added")["sources"].as_array().unwrap().len(), 2);
+    // The added index still finds RustSec advisories.
+    palisade(d.path())
+        .arg("check")
+        .arg(shared("lockfiles/rust/real-uv.Cargo.lock"))
+        .args(["--db", "added", "--format", "json"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("RUSTSEC-"));
+}

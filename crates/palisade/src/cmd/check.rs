@@ -22,6 +22,7 @@ const CHECK_EXAMPLES: &str = "Examples:
   palisade check . --emit-vex out.openvex.json
   palisade check . --allow-licence MIT --allow-licence Apache-2.0 --deny-licence GPL-3.0-only
   palisade check . --allowed-registry registry.npmjs.org --require-hashes
+  palisade check Cargo.lock --cargo-home ~/.cargo --allow-licence MIT --allow-licence Apache-2.0
   palisade check . --attest --key release --out check.intoto.jsonl
 
 Policy is read from palisade.toml's [check] table (in PATH when it is a directory, else
@@ -70,6 +71,10 @@ pub struct CheckArgs {
     /// Denied licence (repeatable).
     #[arg(long, value_name = "SPDX", alias = "deny-license")]
     deny_licence: Vec<String>,
+    /// Read the licences of crates.io packages in a Cargo.lock from this Cargo home's
+    /// registry/src or registry/cache (e.g. ~/.cargo); local files only.
+    #[arg(long, value_name = "DIR")]
+    cargo_home: Option<PathBuf>,
     /// Allowed registry: host name or URL prefix (repeatable).
     #[arg(long, value_name = "REGISTRY")]
     allowed_registry: Vec<String>,
@@ -143,11 +148,11 @@ fn load_lockfiles(paths: &[PathBuf]) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
 
 fn load_sbom(path: &Path) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
     let bytes = palisade_io::read_limited(path, 256 * 1024 * 1024)?;
-    let comps =
-        palisade_sbom::read_components(&bytes).with_context(|| path.display().to_string())?;
+    let comps = palisade_sbom::read_details(&bytes).with_context(|| path.display().to_string())?;
     let shown = path.display().to_string();
     let mut inputs = Inputs::default();
-    for c in comps {
+    for d in comps {
+        let c = d.component;
         let p = match c.purl.as_deref().and_then(PackageRef::from_purl) {
             Some(mut p) => {
                 if p.version.is_none() {
@@ -163,10 +168,15 @@ fn load_sbom(path: &Path) -> anyhow::Result<(Inputs, Vec<PathBuf>)> {
                 locations: Vec::new(),
             },
         };
-        inputs.add_package(PackageRef {
-            locations: vec![shown.clone()],
-            ..p
-        });
+        inputs.add_declared(
+            PackageRef {
+                locations: vec![shown.clone()],
+                ..p
+            },
+            &d.licences,
+            d.hashes.len(),
+            d.download,
+        );
     }
     Ok((inputs, vec![path.to_path_buf()]))
 }
@@ -205,6 +215,9 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<CheckConfig> {
                 .map(|v| if v.is_relative() { base.join(v) } else { v })
                 .collect();
             c.db = c.db.map(|d| if d.is_relative() { base.join(d) } else { d });
+            c.cargo_home = c
+                .cargo_home
+                .map(|d| if d.is_relative() { base.join(d) } else { d });
             c
         }
         None => CheckConfig::default(),
@@ -232,6 +245,9 @@ fn load_config(args: &CheckArgs) -> anyhow::Result<CheckConfig> {
     if args.db.is_some() {
         cfg.db = args.db.clone();
     }
+    if args.cargo_home.is_some() {
+        cfg.cargo_home = args.cargo_home.clone();
+    }
     policy::validate(&cfg).map_err(|e| anyhow::anyhow!("policy: {e}"))?;
     Ok(cfg)
 }
@@ -254,10 +270,13 @@ fn evaluate(inputs: &Inputs, cfg: &CheckConfig) -> anyhow::Result<Outcome> {
 /// Runs `palisade check`.
 pub fn run(args: CheckArgs, g: &crate::util::Globals) -> anyhow::Result<ExitCode> {
     let cfg = load_config(&args)?;
-    let (inputs, subjects) = match &args.sbom {
+    let (mut inputs, subjects) = match &args.sbom {
         Some(s) => load_sbom(s)?,
         None => load_lockfiles(&args.paths)?,
     };
+    if let Some(home) = &cfg.cargo_home {
+        inputs.add_cargo_licences(home);
+    }
     let started = crate::cmd::check::timestamp();
     let outcome = evaluate(&inputs, &cfg)?;
     if let Some(path) = &args.emit_vex {

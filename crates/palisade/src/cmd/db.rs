@@ -16,9 +16,11 @@ const IMPORT_EXAMPLES: &str = "Examples:
   palisade db import ../shared/advisories
   # osv-scanner's offline layout and the RustSec database archive
   palisade db import ~/osv/osv-scalibr/npm/all.zip advisory-db.tar.gz --db ./db
+  # add a source to the index already there
+  palisade db import --add ../shared/advisories/ossf-malicious --db ./db
 
 The index replaces the previous one atomically (an interrupted import leaves the
-previous index usable). Default place: $PALISADE_DB, else $XDG_CACHE_HOME/palisade/db,
+previous index usable); with --add the new index holds the previous one's records too. Default place: $PALISADE_DB, else $XDG_CACHE_HOME/palisade/db,
 else ~/.cache/palisade/db. No network access.
 Exit status: 0 imported, 1 imported but some records could not be read, 2 error.";
 
@@ -52,6 +54,9 @@ struct ImportArgs {
     /// Index directory.
     #[arg(long, value_name = "DIR")]
     db: Option<PathBuf>,
+    /// Add to the current index instead of replacing it (still one atomic switch).
+    #[arg(long)]
+    add: bool,
     /// Accepted for compatibility: imports only read local files.
     #[arg(long)]
     offline: bool,
@@ -89,8 +94,12 @@ fn import(a: ImportArgs, g: &crate::util::Globals) -> anyhow::Result<ExitCode> {
         imp.add(s)?;
     }
     let entries = std::mem::take(&mut imp.entries);
-    let meta = palisade_advisory::index::write(&db, entries, imp.stats)
-        .with_context(|| format!("writing the index at {}", db.display()))?;
+    let meta = if a.add {
+        palisade_advisory::index::write_added(&db, entries, imp.stats)
+    } else {
+        palisade_advisory::index::write(&db, entries, imp.stats)
+    }
+    .with_context(|| format!("writing the index at {}", db.display()))?;
     let mut errors = 0;
     for s in &meta.sources {
         g.info(format!(

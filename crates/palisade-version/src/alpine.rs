@@ -152,8 +152,8 @@ fn get_token(t: &mut Tok, c: &mut Cursor<'_>) -> Val {
     v
 }
 
-/// Compares two apk versions (apk-tools 2 rules, which generated the known answers;
-/// apk 3 orders some invalid versions differently).
+/// Compares two apk versions (apk-tools 2's tokens, which generated the known answers,
+/// with invalid tails sorting first).
 pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     let mut ca = Cursor {
         b: a.as_bytes(),
@@ -175,6 +175,14 @@ pub(crate) fn compare(a: &str, b: &str) -> Ordering {
     }
     if at == bt {
         return Ordering::Equal;
+    }
+    // A version that turns invalid sorts below one that goes on validly or ends (as
+    // the newest apk answers; apk 2 put it above).
+    if at == Tok::Invalid {
+        return Ordering::Less;
+    }
+    if bt == Tok::Invalid {
+        return Ordering::Greater;
     }
     let mut tt = at;
     if at == Tok::Suffix && get_token(&mut tt, &mut ca) < Val::Small(0) {

@@ -70,6 +70,9 @@ pub(crate) fn rejected(
     if rule.def.generic && !plausible_generic(secret) {
         return true;
     }
+    if rule.def.lenient && !rule.def.generic && !plausible_literal(secret) {
+        return true;
+    }
     rule.def.id == "jwt" && !jwt_header(secret)
 }
 
@@ -269,23 +272,7 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     if STOP_VALUES.contains(&lower.as_str()) || PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
         return false;
     }
-    // A template or variable reference as the whole value.
-    let reference = (t.starts_with("${") && t.ends_with('}'))
-        || (t.starts_with("{{") && t.ends_with("}}"))
-        || (t.starts_with('<') && t.ends_with('>'))
-        || (t.starts_with('%') && t.ends_with('%'))
-        || (t.starts_with("$(") && t.ends_with(')'))
-        || (t.starts_with("%(") && t.ends_with(")s"))
-        || (t.starts_with('$')
-            && t[1..]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        || t.starts_with("process.env")
-        || t.starts_with("os.environ")
-        || t.starts_with("os.getenv")
-        || t.starts_with("env(")
-        || t.starts_with("ENV[");
-    if reference {
+    if is_reference(t) {
         return false;
     }
     // Natural language, code, paths, URLs, HTML entities and embedded references.
@@ -390,6 +377,51 @@ pub fn plausible_generic(v: &[u8]) -> bool {
     true
 }
 
+/// Whether a whole value is a template or variable reference (`${X}`, `{{ x }}`, `<x>`,
+/// `%X%`, `$(x)`, `$X`, `#{x}`, `process.env...`).
+fn is_reference(t: &str) -> bool {
+    (t.starts_with("${") && t.ends_with('}'))
+        || (t.starts_with("{{") && t.ends_with("}}"))
+        || (t.starts_with('<') && t.ends_with('>'))
+        || (t.starts_with('%') && t.ends_with('%'))
+        || (t.starts_with("$(") && t.ends_with(')'))
+        || (t.starts_with("%(") && t.ends_with(")s"))
+        || (t.starts_with('$')
+            && t[1..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+        || t.starts_with("process.env")
+        || t.starts_with("os.environ")
+        || t.starts_with("os.getenv")
+        || t.starts_with("env(")
+        || t.starts_with("ENV[")
+        || t.starts_with("#{")
+}
+
+/// Words that stand for a password in documentation rather than being one.
+const LITERAL_STOP: &[&str] = &[
+    "password", "passwd", "pass", "pwd", "changeme", "token", "test", "user", "username",
+];
+
+/// Whether a value found by a lenient rule (its context says it is a credential) is a
+/// literal rather than a reference or the word `password` itself.
+pub fn plausible_literal(v: &[u8]) -> bool {
+    let Ok(s) = std::str::from_utf8(v) else {
+        return true;
+    };
+    let t = s.trim().trim_matches(|c| c == '\'' || c == '"');
+    if t.is_empty() || is_reference(t) || t.starts_with('$') || t.contains("${") {
+        return false;
+    }
+    let lower = t.to_ascii_lowercase();
+    if LITERAL_STOP.contains(&lower.as_str()) {
+        return false;
+    }
+    // One character repeated (`xxxx`, `****`).
+    let first = t.as_bytes()[0];
+    !t.bytes().all(|b| b == first)
+}
+
 /// Whether `s` holds `${NAME}` (a shell / template variable).
 fn has_braced_var(s: &str) -> bool {
     let b = s.as_bytes();
@@ -438,6 +470,18 @@ mod tests {
         assert!(plausible_generic(
             b"m{{h}o)p${e]nob(ody[finds>-_$#thisone}}"
         ));
+    }
+
+    #[test]
+    fn literal_values() {
+        assert!(plausible_literal(b"secret"));
+        assert!(plausible_literal(b"whiteduke"));
+        assert!(!plausible_literal(b"password"));
+        assert!(!plausible_literal(b"PASSWORD"));
+        assert!(!plausible_literal(b"$Password"));
+        assert!(!plausible_literal(b"%PASS%"));
+        assert!(!plausible_literal(b"#{datastore['DBPASSWORD']}"));
+        assert!(!plausible_literal(b"xxxxxx"));
     }
 
     #[test]

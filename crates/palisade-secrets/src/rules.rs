@@ -28,6 +28,11 @@ pub struct RuleDef {
     /// A generic assignment rule: placeholder, stop-word and identifier filters apply.
     #[serde(default)]
     pub generic: bool,
+    /// A rule whose context already says "this is a credential" (a connection string, a
+    /// command-line password flag): any literal value counts, only references, the bare
+    /// word `password` and filler runs are dropped. Ignored when `generic` is set.
+    #[serde(default)]
+    pub lenient: bool,
     /// The match may span lines (private key blocks): the regex sees 16 KiB after the hit.
     #[serde(default)]
     pub multiline: bool,

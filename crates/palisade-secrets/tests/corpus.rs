@@ -129,6 +129,7 @@ fn labelled_corpus_precision_and_recall() {
         all.recall()
     );
     // Floors that guard against regressions (see the issue note for the target).
-    assert!(all.recall() >= 0.75, "recall {:.3}", all.recall());
+    // Measured 0.840 / 0.912 (issue 5, recall work); the target is recall >= 0.95.
+    assert!(all.recall() >= 0.83, "recall {:.3}", all.recall());
     assert!(all.precision() >= 0.90, "precision {:.3}", all.precision());
 }

@@ -120,6 +120,41 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// `want` for [`Asker::ask`]: a single page, not a listing.
+pub(crate) const ONE: usize = 0;
+
+/// Asks one source question after question, and stops asking after an answer that makes
+/// further questions pointless ([`ApiError::is_fatal`]: a refused token, an exhausted
+/// rate limit), returning that error for every later question.
+pub(crate) struct Asker<'a> {
+    api: &'a dyn Api,
+    fatal: Option<ApiError>,
+}
+
+impl<'a> Asker<'a> {
+    pub(crate) fn new(api: &'a dyn Api) -> Self {
+        Asker { api, fatal: None }
+    }
+
+    /// One page (`want` = [`ONE`]) or pages until `want` items.
+    pub(crate) fn ask(&mut self, path: &str, want: usize) -> Result<Value, ApiError> {
+        if let Some(e) = &self.fatal {
+            return Err(e.clone());
+        }
+        let r = if want > ONE {
+            self.api.get_some(path, want).map(Value::Array)
+        } else {
+            self.api.get(path).map(|p| p.body)
+        };
+        if let Err(e) = &r
+            && e.is_fatal()
+        {
+            self.fatal = Some(e.clone());
+        }
+        r
+    }
+}
+
 /// Which forge's conventions (headers, rate-limit signals) to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavour {

@@ -13,12 +13,11 @@ use palisade_report::{Evidence, Status};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 use serde_json::Value;
 
+use crate::api::ONE;
 use crate::verdict::{
     BranchRules, DeployKey, ReviewTally, branch_verdict, keys_verdict, review_verdict,
     roles_verdict,
 };
-/// A single page (not a listing).
-const ONE: usize = 0;
 
 use crate::{Api, ApiError, Assessment, CONTROLS, ForgeRepo, Settings};
 
@@ -134,23 +133,8 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
         .unwrap_or("main")
         .to_string();
     let enc_branch = utf8_percent_encode(&branch, NON_ALPHANUMERIC).to_string();
-    let mut fatal: Option<ApiError> = None;
-    let mut ask = |path: String, want: usize| -> Result<Value, ApiError> {
-        if let Some(e) = &fatal {
-            return Err(e.clone());
-        }
-        let r = if want > 0 {
-            api.get_some(&path, want).map(Value::Array)
-        } else {
-            api.get(&path).map(|p| p.body)
-        };
-        if let Err(e) = &r
-            && e.is_fatal()
-        {
-            fatal = Some(e.clone());
-        }
-        r
-    };
+    let mut asker = crate::api::Asker::new(api);
+    let mut ask = |path: String, want: usize| asker.ask(&path, want);
 
     // --- branch protection -------------------------------------------------------
     let mut rules = BranchRules::default();

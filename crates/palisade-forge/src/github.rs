@@ -264,18 +264,11 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
         Ok(Value::Array(keys)) => keys_verdict(
             "GitHub accepts no passwords for git over HTTPS or SSH (keys or tokens only)",
             keys.iter()
-                .map(|k| DeployKey {
-                    title: k
-                        .get("title")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .to_string(),
-                    key: k
-                        .get("key")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    writes: k.get("read_only").and_then(Value::as_bool) == Some(false),
+                .map(|k| {
+                    DeployKey::from_answer(
+                        k,
+                        k.get("read_only").and_then(Value::as_bool) == Some(false),
+                    )
                 })
                 .collect(),
         ),

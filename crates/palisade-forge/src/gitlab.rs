@@ -297,18 +297,11 @@ pub(crate) fn assess(api: &dyn Api, repo: &ForgeRepo, settings: &Settings, out: 
         Ok(Value::Array(keys)) => keys_verdict(
             "GitLab git access: SSH keys or tokens",
             keys.iter()
-                .map(|k| DeployKey {
-                    title: k
-                        .get("title")
-                        .and_then(Value::as_str)
-                        .unwrap_or("?")
-                        .to_string(),
-                    key: k
-                        .get("key")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_string(),
-                    writes: k.get("can_push").and_then(Value::as_bool) == Some(true),
+                .map(|k| {
+                    DeployKey::from_answer(
+                        k,
+                        k.get("can_push").and_then(Value::as_bool) == Some(true),
+                    )
                 })
                 .collect(),
         ),

@@ -142,6 +142,25 @@ pub(crate) struct DeployKey {
     pub(crate) writes: bool,
 }
 
+impl DeployKey {
+    /// A deploy key from a forge's answer (`title`, `key`); whether it may push is
+    /// spelled differently by each forge, so the caller says.
+    pub(crate) fn from_answer(k: &serde_json::Value, writes: bool) -> DeployKey {
+        let text = |f: &str| {
+            k.get(f)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let title = text("title");
+        DeployKey {
+            title: if title.is_empty() { "?".into() } else { title },
+            key: text("key"),
+            writes,
+        }
+    }
+}
+
 /// Weak keys fail; keys that can push are long-lived credentials (partial).
 pub(crate) fn keys_verdict(preface: &str, keys: Vec<DeployKey>) -> (Status, Vec<Evidence>) {
     let mut ev = vec![Evidence::note(preface)];

@@ -94,8 +94,40 @@ fn better(a: &Entry, b: &Entry) -> bool {
     }
 }
 
+/// Holds `db/LOCK` exclusively while a writer builds and switches a generation, so
+/// writers take turns: `write_added` reads the index the previous writer made current,
+/// and no writer deletes a generation another one is writing. Released on drop (and by
+/// the system if the process dies).
+struct WriteLock(#[allow(dead_code)] std::fs::File);
+
+fn write_lock(db: &Path) -> Result<WriteLock, AdvisoryError> {
+    std::fs::create_dir_all(db).map_err(|e| AdvisoryError::io(db.display(), e))?;
+    let path = db.join("LOCK");
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| AdvisoryError::io(path.display(), e))?;
+    f.lock().map_err(|e| AdvisoryError::io(path.display(), e))?;
+    Ok(WriteLock(f))
+}
+
 /// Writes `entries` as a new index generation under `db` and makes it current.
+///
+/// Concurrent writers to the same `db` take turns (the last to finish is current).
+/// The generation that was current before stays on disk until the next write, so a
+/// reader that opened it just before the switch can still read it.
 pub fn write(
+    db: &Path,
+    entries: Vec<Entry>,
+    sources: Vec<SourceStats>,
+) -> Result<IndexMeta, AdvisoryError> {
+    let _lock = write_lock(db)?;
+    write_locked(db, entries, sources)
+}
+
+fn write_locked(
     db: &Path,
     entries: Vec<Entry>,
     sources: Vec<SourceStats>,
@@ -131,7 +163,17 @@ pub fn write(
     }
     std::fs::create_dir_all(db).map_err(|e| AdvisoryError::io(db.display(), e))?;
     let created_epoch = now();
-    let gen_name = format!("gen-{created_epoch}-{}", std::process::id());
+    // Unique even for two writes in the same second by the same process.
+    static SEQ: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seq = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let gen_name = format!(
+        "gen-{created_epoch}-{}-{nanos:09}-{seq}",
+        std::process::id()
+    );
     let gen_dir = db.join(&gen_name);
     if gen_dir.exists() {
         std::fs::remove_dir_all(&gen_dir).map_err(|e| AdvisoryError::io(gen_dir.display(), e))?;
@@ -195,12 +237,14 @@ pub fn write(
         serde_json::to_vec_pretty(&meta).map_err(|e| AdvisoryError::format("meta.json", e))?;
     palisade_io::write_atomic(&gen_dir.join("meta.json"), &meta_bytes, opts)?;
     // The switch: one atomic rename of CURRENT.
+    let previous = std::fs::read_to_string(db.join("CURRENT")).unwrap_or_default();
     palisade_io::write_atomic(&db.join("CURRENT"), gen_name.as_bytes(), opts)?;
-    // Older generations are no longer referenced.
+    // Older generations are no longer referenced; the one just replaced is kept for
+    // readers that opened it before the switch (removed by the next write).
     if let Ok(rd) = std::fs::read_dir(db) {
         for d in rd.flatten() {
             let n = d.file_name().to_string_lossy().to_string();
-            if n.starts_with("gen-") && n != gen_name {
+            if n.starts_with("gen-") && n != gen_name && n != previous.trim() {
                 let _ = std::fs::remove_dir_all(d.path());
             }
         }
@@ -211,12 +255,14 @@ pub fn write(
 /// Writes `entries` together with everything the current index under `db` holds (if
 /// any) as a new generation, and makes it current: the same atomic switch as [`write`].
 /// A source imported again replaces its earlier statistics; its records are merged by
-/// id as in [`write`].
+/// id as in [`write`]. Concurrent calls take turns, each adding to what the one before
+/// made current, so none is lost.
 pub fn write_added(
     db: &Path,
     entries: Vec<Entry>,
     sources: Vec<SourceStats>,
 ) -> Result<IndexMeta, AdvisoryError> {
+    let _lock = write_lock(db)?;
     let (mut all, mut stats) = match Index::open(db) {
         Ok(index) => (index.all_entries()?, index.meta.sources),
         Err(AdvisoryError::NoIndex(_)) => (Vec::new(), Vec::new()),
@@ -225,7 +271,7 @@ pub fn write_added(
     stats.retain(|s| !sources.iter().any(|n| n.path == s.path));
     stats.extend(sources);
     all.extend(entries);
-    write(db, all, stats)
+    write_locked(db, all, stats)
 }
 
 /// One ecosystem's entries, loaded.

@@ -316,15 +316,52 @@ fn host(source: &str) -> Option<String> {
     Some(host.to_ascii_lowercase())
 }
 
-/// Whether `source` is one of the allowed registries (a host name, or a URL prefix).
+/// A source or allowed URL reduced for comparison: without Cargo's `registry+`,
+/// `sparse+` and `git+` kinds, the `?branch=` query and `#commit` fragment, and a
+/// trailing `.git`; lower-case scheme and host.
+fn url_key(u: &str) -> String {
+    let s = u
+        .trim_start_matches("registry+")
+        .trim_start_matches("sparse+")
+        .trim_start_matches("git+");
+    let s = s.split(['?', '#']).next().unwrap_or(s);
+    let s = s.strip_suffix(".git").unwrap_or(s);
+    match s.split_once("://") {
+        Some((scheme, rest)) => {
+            let (authority, path) = match rest.find('/') {
+                Some(i) => rest.split_at(i),
+                None => (rest, ""),
+            };
+            format!(
+                "{}://{}{path}",
+                scheme.to_ascii_lowercase(),
+                authority.to_ascii_lowercase()
+            )
+        }
+        None => s.to_string(),
+    }
+}
+
+/// Whether `source` is one of the allowed sources: a host name (that host and its
+/// subdomains), or a URL: a registry or index URL, or a git repository
+/// (`https://github.com/org/repo`; `git+` and `.git`, `?branch=` and `#commit` are
+/// ignored). A URL matches the same URL or anything under it as a path: an allowed
+/// `https://github.com/org/repo` does not let `https://github.com/org/repo-evil` in,
+/// an allowed `https://github.com/org/` lets in every repository of `org`.
 pub fn source_allowed(source: &str, allowed: &[String]) -> bool {
     let h = host(source);
+    let src = url_key(source);
     allowed.iter().any(|a| {
         if a.contains("://") {
-            let bare = source
-                .trim_start_matches("registry+")
-                .trim_start_matches("sparse+");
-            bare.starts_with(a.as_str()) || source.starts_with(a.as_str())
+            let a = url_key(a);
+            if a.ends_with('/') {
+                src.starts_with(&a) || src == a[..a.len() - 1]
+            } else {
+                src == a
+                    || src
+                        .strip_prefix(&a)
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
         } else {
             h.as_deref().is_some_and(|h| {
                 h == a.to_ascii_lowercase() || h.ends_with(&format!(".{}", a.to_ascii_lowercase()))

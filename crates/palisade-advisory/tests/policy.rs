@@ -219,3 +219,46 @@ fn trusted_sources_and_hashes() {
         &cargo
     ));
 }
+
+/// Allowed URLs match on path boundaries; git sources are compared without `git+`,
+/// `.git`, the branch query and the commit fragment.
+#[test]
+fn allowed_source_urls_match_whole_path_parts() {
+    use palisade_advisory::policy::source_allowed;
+    let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let repo = a(&["https://github.com/org/repo"]);
+    for ok in [
+        "git+https://github.com/org/repo?branch=main#0123abcd",
+        "git+https://github.com/org/repo.git#0123abcd",
+        "git+https://GitHub.com/org/repo#0123abcd",
+    ] {
+        assert!(source_allowed(ok, &repo), "{ok}");
+    }
+    for no in [
+        "git+https://github.com/org/repo-evil#0123abcd",
+        "git+https://github.com/org/repository#0123abcd",
+        "git+https://github.com/other/repo#0123abcd",
+        "registry+https://github.com/org/repo-index",
+    ] {
+        assert!(!source_allowed(no, &repo), "{no}");
+    }
+    let org = a(&["https://github.com/org/"]);
+    assert!(source_allowed(
+        "git+https://github.com/org/anything#1",
+        &org
+    ));
+    assert!(!source_allowed(
+        "git+https://github.com/organisation/x#1",
+        &org
+    ));
+    // npm tarball URLs sit under an allowed registry URL.
+    let npm = a(&["https://registry.npmjs.org/"]);
+    assert!(source_allowed(
+        "https://registry.npmjs.org/lodash/-/lodash-4.17.21.tgz",
+        &npm
+    ));
+    assert!(!source_allowed(
+        "https://registry.npmjs.org.evil.example/lodash/-/lodash-4.17.21.tgz",
+        &npm
+    ));
+}

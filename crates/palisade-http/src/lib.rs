@@ -7,7 +7,12 @@
 //!   platform's certificate roots (`rustls-platform-verifier`: the system store, so a
 //!   corporate CA installed on the machine is honoured); plain `http://` is allowed too,
 //!   for loopback test servers and mirrors the user names explicitly;
-//! * a connect timeout and a global timeout per request;
+//! * a connect timeout, and the same time limit on each later phase of a request
+//!   (sending it, awaiting the answer's head, receiving its body), so a request ends
+//!   within about three times the limit given; name resolution is the system's
+//!   (`getaddrinfo`, bounded by its own resolver timeouts). No overall ureq timeout is
+//!   set on purpose: with one, ureq resolves every request on a new thread, even on a
+//!   reused connection, which cost a thread per target download;
 //! * bodies read up to a limit the caller gives, never more ([`HttpError::TooLarge`]);
 //! * no redirects followed silently across hosts (callers that send credentials must not
 //!   leak them): ureq follows none, a 3xx answer is returned as is.
@@ -76,7 +81,8 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client with a 10 s connect timeout and `timeout` per request.
+    /// A client with a 10 s connect timeout and `timeout` on each phase of a request
+    /// (send, answer head, body).
     pub fn new(timeout: Duration) -> Client {
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let tls = ureq::tls::TlsConfig::builder()
@@ -85,10 +91,13 @@ impl Client {
             .root_certs(ureq::tls::RootCerts::PlatformVerifier)
             .build();
         let agent: ureq::Agent = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
             .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_send_request(Some(timeout))
+            .timeout_recv_response(Some(timeout))
+            .timeout_recv_body(Some(timeout))
             .http_status_as_error(false)
             .max_redirects(0)
+            .max_idle_connections_per_host(16)
             .tls_config(tls)
             .build()
             .into();
@@ -207,5 +216,35 @@ mod tests {
             .get(&url, &[], 100)
             .unwrap_err();
         assert!(matches!(e, HttpError::Transport { .. }), "{e}");
+    }
+
+    #[test]
+    fn a_server_that_drips_its_body_is_cut_off() {
+        // Headers at once, then one byte a second of a body announced as 1 MB: the body
+        // phase's limit ends the request (no overall timeout is configured).
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let (mut s, _) = l.accept().unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
+            for _ in 0..30 {
+                if s.write_all(b"x").is_err() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(500));
+            }
+        });
+        let start = std::time::Instant::now();
+        let e = Client::new(Duration::from_secs(1))
+            .get(&format!("http://{addr}/x"), &[], 10_000_000)
+            .unwrap_err();
+        assert!(matches!(e, HttpError::Transport { .. }), "{e}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "{:?}",
+            start.elapsed()
+        );
     }
 }

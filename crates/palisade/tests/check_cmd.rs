@@ -800,9 +800,91 @@ fn deny_project() -> tempfile::TempDir {
     d
 }
 
+/// A Cargo project with a git dependency: a local git repository (`file://`), a path
+/// crate, and no registry crates, resolved with a CARGO_HOME of its own (so fetching the
+/// git source touches nothing but that repository). Returns (temp dir, project dir,
+/// CARGO_HOME, the repository's URL).
+fn deny_git_project() -> (tempfile::TempDir, PathBuf, PathBuf, String) {
+    let d = tempfile::tempdir().unwrap();
+    let git_repo = d.path().join("gitdep");
+    std::fs::create_dir_all(git_repo.join("src")).unwrap();
+    std::fs::write(
+        git_repo.join("Cargo.toml"),
+        "[package]\nname = \"gitdep\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\
+         license = \"MIT\"\n",
+    )
+    .unwrap();
+    std::fs::write(git_repo.join("src/lib.rs"), "").unwrap();
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .current_dir(&git_repo)
+            .args(args)
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.invalid")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.invalid")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {out:?}");
+    };
+    git(&["init", "-q", "-b", "main"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "gitdep 0.3.0"]);
+    let url = format!("file://{}", git_repo.display());
+    let p = d.path().join("project");
+    std::fs::create_dir_all(p.join("src")).unwrap();
+    std::fs::create_dir_all(p.join("local-helper/src")).unwrap();
+    std::fs::write(
+        p.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"deny-git-probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+             license = \"MIT\"\npublish = false\n\n[dependencies]\n\
+             gitdep = {{ git = {url:?}, branch = \"main\" }}\n\
+             local-helper = {{ path = \"local-helper\" }}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(p.join("src/lib.rs"), "").unwrap();
+    std::fs::write(
+        p.join("local-helper/Cargo.toml"),
+        "[package]\nname = \"local-helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+         license = \"MIT\"\npublish = false\n",
+    )
+    .unwrap();
+    std::fs::write(p.join("local-helper/src/lib.rs"), "").unwrap();
+    let home = d.path().join("cargo-home");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = std::process::Command::new(cargo)
+        .current_dir(&p)
+        .env("CARGO_HOME", &home)
+        .args(["generate-lockfile"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "Cargo.lock does not resolve: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lock = std::fs::read_to_string(p.join("Cargo.lock")).unwrap();
+    assert!(
+        lock.contains(&format!("source = \"git+{url}?branch=main#")),
+        "{lock}"
+    );
+    (d, p, home, url)
+}
+
 /// cargo-deny (scripts/peers-cargo-deny.sh) `check <check>` with `deny_toml`; the
 /// crates it rejects as `name@version`.
 fn cargo_deny(project: &Path, check: &str, deny_toml: &str) -> BTreeSet<String> {
+    cargo_deny_with_home(project, check, deny_toml, None)
+}
+
+fn cargo_deny_with_home(
+    project: &Path,
+    check: &str,
+    deny_toml: &str,
+    cargo_home: Option<&Path>,
+) -> BTreeSet<String> {
     let bin = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap()
@@ -812,11 +894,13 @@ fn cargo_deny(project: &Path, check: &str, deny_toml: &str) -> BTreeSet<String> 
         "cargo-deny missing: run scripts/peers-cargo-deny.sh"
     );
     std::fs::write(project.join("deny.toml"), deny_toml).unwrap();
-    let out = std::process::Command::new(bin)
-        .current_dir(project)
-        .args(["--offline", "--locked", "--format", "json", "check", check])
-        .output()
-        .unwrap();
+    let mut cmd = std::process::Command::new(bin);
+    cmd.current_dir(project)
+        .args(["--offline", "--locked", "--format", "json", "check", check]);
+    if let Some(h) = cargo_home {
+        cmd.env("CARGO_HOME", h);
+    }
+    let out = cmd.output().unwrap();
     let mut rejected = BTreeSet::new();
     let mut summary = false;
     for line in String::from_utf8_lossy(&out.stderr).lines() {
@@ -997,4 +1081,33 @@ fn db_import_add_keeps_the_previous_index() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("RUSTSEC-"));
+}
+
+/// Git sources against cargo-deny's `allow-git` (unknown git sources denied): the
+/// repository's own URL lets it in on both sides, no URL or a look-alike URL (a prefix
+/// of it, `.../git` for `.../gitdep`) keeps it out on both.
+#[test]
+fn git_sources_against_cargo_deny() {
+    let (_d, p, home, url) = deny_git_project();
+    let lookalike = url.trim_end_matches("dep").to_string();
+    let mut seen = BTreeSet::new();
+    for allow_git in [vec![url.clone()], vec![], vec![lookalike.clone()]] {
+        let deny_toml = format!(
+            "[sources]\nunknown-registry = \"deny\"\nunknown-git = \"deny\"\n\
+             allow-git = {allow_git:?}\nunused-allowed-source = \"allow\"\n"
+        );
+        let theirs = cargo_deny_with_home(&p, "sources", &deny_toml, Some(&home));
+        let mut policy = vec![
+            "--allowed-registry".to_string(),
+            "https://github.com/rust-lang/crates.io-index".to_string(),
+        ];
+        for g in &allow_git {
+            policy.extend(["--allowed-registry".to_string(), g.clone()]);
+        }
+        let ours = palisade_rejects(&p, "sources", &policy);
+        assert_eq!(ours, theirs, "allow-git {allow_git:?}");
+        seen.insert(ours.len());
+    }
+    // Both outcomes were seen: the git crate let in, and refused.
+    assert_eq!(seen, BTreeSet::from([0, 1]));
 }

@@ -3,12 +3,7 @@
 //! freeze, mix-and-match, wrong hash / length, endless data, threshold, key rotation).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
 
 use assert_cmd::Command;
 use palisade_keys::PrivateKey;
@@ -16,96 +11,49 @@ use palisade_testkit::shared;
 use predicates::prelude::PredicateBooleanExt;
 use serde_json::{Value, json};
 
-/// A static file server on 127.0.0.1 (free port), serving `root`; stopped on drop.
-struct Server {
-    port: u16,
-    stop: Arc<AtomicBool>,
-    handle: Option<JoinHandle<()>>,
-}
-
-fn percent_decode(s: &str) -> Vec<u8> {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%'
-            && i + 2 < b.len()
-            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
-        {
-            out.push(v);
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    out
-}
-
-fn serve_one(mut s: TcpStream, root: &Path) {
-    let mut line = String::new();
-    let mut r = BufReader::new(s.try_clone().unwrap());
-    if r.read_line(&mut line).is_err() {
-        return;
-    }
-    loop {
-        let mut h = String::new();
-        if r.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" || h == "\n" {
-            break;
-        }
-    }
-    let path = line.split_whitespace().nth(1).unwrap_or("/");
-    let rel = String::from_utf8_lossy(&percent_decode(path.trim_start_matches('/'))).into_owned();
-    let file = root.join(&rel);
-    let ok = !rel.split('/').any(|c| c == "..") && file.is_file();
-    let (status, body) = if ok {
-        ("200 OK", std::fs::read(&file).unwrap())
-    } else {
-        ("404 Not Found", b"not found".to_vec())
-    };
-    let _ = write!(
-        s,
-        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = s.write_all(&body);
+/// `palisade tuf serve`'s server on 127.0.0.1 (free port), serving `root`: in this
+/// process (the library) or as the command; stopped on drop.
+enum Server {
+    Lib(palisade_serve::Server),
+    Cli(std::process::Child, String),
 }
 
 impl Server {
     fn start(root: &Path) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let stop = Arc::new(AtomicBool::new(false));
-        let stop2 = stop.clone();
-        let root = root.to_path_buf();
-        let handle = std::thread::spawn(move || {
-            for conn in listener.incoming() {
-                if stop2.load(Ordering::SeqCst) {
-                    break;
-                }
-                if let Ok(s) = conn {
-                    serve_one(s, &root);
-                }
-            }
-        });
-        Server {
-            port,
-            stop,
-            handle: Some(handle),
-        }
+        Server::Lib(palisade_serve::Server::start(root, "127.0.0.1:0".parse().unwrap()).unwrap())
+    }
+
+    /// `palisade tuf serve ROOT --listen 127.0.0.1:0`, reading the URL it prints first.
+    fn command(root: &Path) -> Server {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("palisade"))
+            .args(["tuf", "serve", s(root), "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+            &mut line,
+        )
+        .unwrap();
+        assert!(line.starts_with("http://127.0.0.1:"), "{line:?}");
+        Server::Cli(child, line.trim().to_string())
     }
 
     fn url(&self, p: &str) -> String {
-        format!("http://127.0.0.1:{}/{p}", self.port)
+        match self {
+            Server::Lib(s) => format!("{}/{p}", s.url()),
+            Server::Cli(_, u) => format!("{u}/{p}"),
+        }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        let _ = TcpStream::connect(("127.0.0.1", self.port));
-        if let Some(h) = self.handle.take() {
-            let _ = h.join();
+        if let Server::Cli(c, _) = self {
+            let _ = c.kill();
+            let _ = c.wait();
         }
     }
 }
@@ -723,7 +671,7 @@ fn our_repository_with_offline_root_serves_our_client() {
 fn interop_python_tuf_updater_reads_our_repository() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = our_repo(tmp.path());
-    let srv = Server::start(&repo);
+    let srv = Server::command(&repo);
     let work = tmp.path().join("py");
     let out = py_updater(&repo, &srv, &work, &["a.txt", "dir/sub/b.bin"]);
     let js = js_updater(
@@ -1000,7 +948,7 @@ fn audit_reports_tuf_evidence() {
 fn every_tuf_command_has_examples_and_usage_errors_exit_2() {
     for cmd in [
         "client", "init", "add", "remove", "delegate", "rotate", "revoke", "refresh", "expire",
-        "sign",
+        "sign", "serve",
     ] {
         palisade()
             .args(["tuf", cmd, "--help"])
@@ -1014,6 +962,16 @@ fn every_tuf_command_has_examples_and_usage_errors_exit_2() {
     let (code, _) = client(&["refresh"]);
     assert_eq!(code, 2);
     let d = tempfile::tempdir().unwrap();
+    // `serve` refuses a folder that is not a repository, and a bad address.
+    palisade()
+        .args(["tuf", "serve", s(d.path()), "--listen", "127.0.0.1:0"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no metadata/ folder"));
+    palisade()
+        .args(["tuf", "serve", s(d.path()), "--listen", "localhost"])
+        .assert()
+        .code(2);
     let (code, _) = client(&["--metadata-dir", s(d.path()), "refresh"]);
     assert_eq!(code, 2);
     let (code, _) = client(&[

@@ -92,6 +92,26 @@ signatures elsewhere with `palisade tuf sign FILE --key K`.")]
     #[command(after_help = "Examples:
   palisade tuf sign repo/metadata/1.root.json --key root-key-2")]
     Sign(SignArgs),
+    /// Serve a repository folder read-only over HTTP (metadata/ and targets/).
+    #[command(after_help = "Examples:
+  palisade tuf serve repo
+  palisade tuf serve repo --listen 0.0.0.0:8080
+  palisade tuf serve repo --listen 127.0.0.1:0 > url.txt &   # free port; first line is the URL
+
+Prints the base URL on the first line of standard output; clients use URL/metadata and
+URL/targets. GET and HEAD only, no directory listings, Cache-Control: no-cache. Runs
+until interrupted. Plain HTTP: TUF metadata is signed, but put TLS in front (a reverse
+proxy) when serving beyond your machine, so clients' requests stay private.")]
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Repository folder (the one holding metadata/ and targets/).
+    dir: PathBuf,
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8000")]
+    listen: std::net::SocketAddr,
 }
 
 #[derive(Args)]
@@ -130,6 +150,9 @@ enum ClientAction {
     /// Refresh, then find and download each --target-name.
     Download,
 }
+
+/// Target downloads in flight at once (and HTTP connections kept alive for them).
+const DOWNLOADS_IN_FLIGHT: usize = 8;
 
 /// Largest root file accepted by `init`.
 const ROOT_LIMIT: u64 = 512_000;
@@ -257,13 +280,19 @@ fn client(a: ClientArgs, g: &Globals) -> Result<()> {
                 wanted.push((t, info));
             }
             let c = &c;
-            let results: Vec<_> = {
+            // Downloads wait on the network more than on the CPU: more of them in flight
+            // than there are cores (each worker keeps its own kept-alive connection).
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(DOWNLOADS_IN_FLIGHT.min(wanted.len().max(1)))
+                .build()
+                .context("starting download threads")?;
+            let results: Vec<_> = pool.install(|| {
                 use rayon::prelude::*;
                 wanted
                     .par_iter()
                     .map(|(t, info)| c.download_target(t, info, tdir, base))
                     .collect()
-            };
+            });
             for ((t, _), r) in wanted.iter().zip(results) {
                 let out = r?;
                 g.info(format!("{t}: {}", out.display()));
@@ -638,6 +667,27 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
                 Ok(())
             })?;
             println!("{}", out.display());
+        }
+        RepoCmd::Serve(a) => {
+            if !a.dir.join("metadata").is_dir() {
+                return Err(anyhow!(
+                    "{}: no metadata/ folder: not a TUF repository (see `palisade tuf init`)",
+                    a.dir.display()
+                ));
+            }
+            let server = palisade_serve::Server::start(&a.dir, a.listen)?;
+            {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "{}", server.url())?;
+                out.flush()?;
+            }
+            g.info(format!(
+                "serving {} at {} (metadata: {0}/metadata, targets: {0}/targets); Ctrl-C stops",
+                a.dir.display(),
+                server.url()
+            ));
+            server.wait()?;
         }
         RepoCmd::Expire(a) => {
             let now = palisade_intoto::time::now();

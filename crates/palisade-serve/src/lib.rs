@@ -1,0 +1,196 @@
+//! Serve a directory read-only over HTTP.
+//!
+//! `palisade tuf serve` uses this to publish a TUF repository (`metadata/`, `targets/`)
+//! to clients on the network or on the same machine; tests and the TUF benchmark use it
+//! as the static server. It is deliberately small:
+//!
+//! * `GET` and `HEAD` only (anything else is `405`); no directory listings; paths with
+//!   `..` or that leave the directory are refused by tower-http's `ServeDir`;
+//! * HTTP/1.1 with keep-alive and `TCP_NODELAY` (clients fetch many small files);
+//! * `Cache-Control: no-cache` on every answer, so a caching proxy revalidates
+//!   `timestamp.json` and friends instead of serving stale metadata;
+//! * the address is the caller's choice; the CLI defaults to loopback. Port 0 picks a
+//!   free port, which [`Server::addr`] reports.
+//!
+//! Symbolic links inside the directory are followed: the directory is the operator's.
+//! Not here: TLS (put a reverse proxy in front), authentication, writes.
+
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::thread::JoinHandle;
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// A running server; dropping it stops it.
+#[derive(Debug)]
+pub struct Server {
+    addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl Server {
+    /// Bind `listen` and serve `dir` from a background thread.
+    ///
+    /// Errors: the directory does not exist or is not a directory, the address cannot be
+    /// bound, or the runtime cannot start.
+    pub fn start(dir: &Path, listen: SocketAddr) -> io::Result<Server> {
+        let meta = std::fs::metadata(dir)
+            .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", dir.display())))?;
+        if !meta.is_dir() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{}: not a directory", dir.display()),
+            ));
+        }
+        let std_listener = std::net::TcpListener::bind(listen)
+            .map_err(|e| io::Error::new(e.kind(), format!("cannot listen on {listen}: {e}")))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_io()
+            .thread_name("palisade-serve")
+            .build()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let app = router(dir.to_path_buf());
+        let thread = std::thread::Builder::new()
+            .name("palisade-serve".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(std_listener)?;
+                    let listener = axum::serve::ListenerExt::tap_io(
+                        listener,
+                        |tcp: &mut tokio::net::TcpStream| {
+                            let _ = tcp.set_nodelay(true);
+                        },
+                    );
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async move {
+                            let _ = stopped.await;
+                        })
+                        .await
+                })
+            })?;
+        Ok(Server {
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+
+    /// The address bound (with the port chosen when 0 was asked).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://ADDR` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stop accepting, finish the requests in flight and wait for the server thread.
+    pub fn stop(mut self) -> io::Result<()> {
+        self.shutdown()
+    }
+
+    /// Block until the server thread ends (it only ends on an I/O error or [`Server::stop`]
+    /// from elsewhere; the CLI runs until interrupted).
+    pub fn wait(mut self) -> io::Result<()> {
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| io::Error::other("server thread panicked"))?,
+            None => Ok(()),
+        }
+    }
+
+    fn shutdown(&mut self) -> io::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        match self.thread.take() {
+            Some(t) => t
+                .join()
+                .map_err(|_| io::Error::other("server thread panicked"))?,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.shutdown();
+    }
+}
+
+fn router(dir: PathBuf) -> Router {
+    Router::new()
+        .fallback_service(ServeDir::new(dir).append_index_html_on_directories(false))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn client() -> palisade_http::Client {
+        palisade_http::Client::new(Duration::from_secs(5))
+    }
+
+    #[test]
+    fn serves_files_and_refuses_what_is_not_there() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("metadata")).unwrap();
+        std::fs::write(d.path().join("metadata/1.root.json"), b"{\"signed\":{}}").unwrap();
+        std::fs::write(d.path().join("secret-outside"), b"x").unwrap();
+        let s = Server::start(&d.path().join("metadata"), "127.0.0.1:0".parse().unwrap()).unwrap();
+        let c = client();
+        let r = c
+            .get(&format!("{}/1.root.json", s.url()), &[], 1000)
+            .unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(r.body, b"{\"signed\":{}}");
+        assert_eq!(r.header("cache-control"), Some("no-cache"));
+        // Many requests over the kept-alive connection.
+        for _ in 0..50 {
+            let r = c
+                .get(&format!("{}/1.root.json", s.url()), &[], 1000)
+                .unwrap();
+            assert_eq!(r.status, 200);
+        }
+        let r = c
+            .get(&format!("{}/2.root.json", s.url()), &[], 1000)
+            .unwrap();
+        assert_eq!(r.status, 404);
+        // No directory listing, and nothing above the served directory.
+        let r = c.get(&format!("{}/", s.url()), &[], 1000).unwrap();
+        assert_eq!(r.status, 404);
+        let r = c
+            .get(&format!("{}/../secret-outside", s.url()), &[], 1000)
+            .unwrap();
+        assert_ne!(r.status, 200);
+        let r = c
+            .get(&format!("{}/%2e%2e/secret-outside", s.url()), &[], 1000)
+            .unwrap();
+        assert_ne!(r.status, 200);
+        s.stop().unwrap();
+    }
+
+    #[test]
+    fn refuses_a_missing_directory_and_a_busy_port() {
+        let d = tempfile::tempdir().unwrap();
+        let e = Server::start(&d.path().join("nope"), "127.0.0.1:0".parse().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("nope"), "{e}");
+        let s = Server::start(d.path(), "127.0.0.1:0".parse().unwrap()).unwrap();
+        let e = Server::start(d.path(), s.addr()).unwrap_err();
+        assert!(e.to_string().contains("cannot listen"), "{e}");
+    }
+}

@@ -166,16 +166,21 @@ mod tests {
     use std::io::{Read, Write};
     use std::net::TcpListener;
 
-    fn serve_once(answer: &'static [u8]) -> String {
+    /// One connection on 127.0.0.1: reads the request, then `answer` writes to it.
+    fn serve_with(answer: impl FnOnce(&mut std::net::TcpStream) + Send + 'static) -> String {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
         std::thread::spawn(move || {
             let (mut s, _) = l.accept().unwrap();
             let mut buf = [0u8; 4096];
             let _ = s.read(&mut buf);
-            s.write_all(answer).unwrap();
+            answer(&mut s);
         });
         format!("http://{addr}/x")
+    }
+
+    fn serve_once(answer: &'static [u8]) -> String {
+        serve_with(move |s| s.write_all(answer).unwrap())
     }
 
     #[test]
@@ -222,12 +227,7 @@ mod tests {
     fn a_server_that_drips_its_body_is_cut_off() {
         // Headers at once, then one byte a second of a body announced as 1 MB: the body
         // phase's limit ends the request (no overall timeout is configured).
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = l.local_addr().unwrap();
-        std::thread::spawn(move || {
-            let (mut s, _) = l.accept().unwrap();
-            let mut buf = [0u8; 4096];
-            let _ = s.read(&mut buf);
+        let url = serve_with(|s| {
             let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n");
             for _ in 0..30 {
                 if s.write_all(b"x").is_err() {
@@ -238,7 +238,7 @@ mod tests {
         });
         let start = std::time::Instant::now();
         let e = Client::new(Duration::from_secs(1))
-            .get(&format!("http://{addr}/x"), &[], 10_000_000)
+            .get(&url, &[], 10_000_000)
             .unwrap_err();
         assert!(matches!(e, HttpError::Transport { .. }), "{e}");
         assert!(

@@ -763,40 +763,56 @@ fn cargo_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"))
 }
 
+/// Writes a crate `name` 0.1.0-style manifest (`[package]` + `extra`) and an empty lib.
+fn write_crate(dir: &Path, name: &str, version: &str, license: &str, extra: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"{version}\"\nedition = \"2021\"\n\
+             license = \"{license}\"\npublish = false\n{extra}"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("src/lib.rs"), "").unwrap();
+}
+
+/// `cargo generate-lockfile ARGS` in `dir` (with `CARGO_HOME` set when given).
+fn generate_lockfile(dir: &Path, args: &[&str], cargo_home: Option<&Path>) {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = std::process::Command::new(cargo);
+    cmd.current_dir(dir).arg("generate-lockfile").args(args);
+    if let Some(h) = cargo_home {
+        cmd.env("CARGO_HOME", h);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "Cargo.lock does not resolve: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A small Cargo project whose Cargo.lock resolves offline from the local registry.
 fn deny_project() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     let p = d.path();
-    std::fs::create_dir_all(p.join("src")).unwrap();
-    std::fs::create_dir_all(p.join("local-helper/src")).unwrap();
-    std::fs::write(
-        p.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"deny-probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
-             license = \"MIT\"\npublish = false\n\n[dependencies]\n{DENY_PROJECT_DEPS}"
-        ),
-    )
-    .unwrap();
-    std::fs::write(p.join("src/lib.rs"), "").unwrap();
-    // A local crate: neither tool holds it to the policy (cargo-deny: private).
-    std::fs::write(
-        p.join("local-helper/Cargo.toml"),
-        "[package]\nname = \"local-helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
-         license = \"GPL-3.0-only\"\npublish = false\n",
-    )
-    .unwrap();
-    std::fs::write(p.join("local-helper/src/lib.rs"), "").unwrap();
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .current_dir(p)
-        .args(["generate-lockfile", "--offline"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "Cargo.lock does not resolve offline: {}",
-        String::from_utf8_lossy(&out.stderr)
+    write_crate(
+        p,
+        "deny-probe",
+        "0.1.0",
+        "MIT",
+        &format!("\n[dependencies]\n{DENY_PROJECT_DEPS}"),
     );
+    // A local crate: neither tool holds it to the policy (cargo-deny: private).
+    write_crate(
+        &p.join("local-helper"),
+        "local-helper",
+        "0.1.0",
+        "GPL-3.0-only",
+        "",
+    );
+    generate_lockfile(p, &["--offline"], None);
     d
 }
 
@@ -807,14 +823,7 @@ fn deny_project() -> tempfile::TempDir {
 fn deny_git_project() -> (tempfile::TempDir, PathBuf, PathBuf, String) {
     let d = tempfile::tempdir().unwrap();
     let git_repo = d.path().join("gitdep");
-    std::fs::create_dir_all(git_repo.join("src")).unwrap();
-    std::fs::write(
-        git_repo.join("Cargo.toml"),
-        "[package]\nname = \"gitdep\"\nversion = \"0.3.0\"\nedition = \"2021\"\n\
-         license = \"MIT\"\n",
-    )
-    .unwrap();
-    std::fs::write(git_repo.join("src/lib.rs"), "").unwrap();
+    write_crate(&git_repo, "gitdep", "0.3.0", "MIT", "");
     let git = |args: &[&str]| {
         let out = std::process::Command::new("git")
             .current_dir(&git_repo)
@@ -832,39 +841,19 @@ fn deny_git_project() -> (tempfile::TempDir, PathBuf, PathBuf, String) {
     git(&["commit", "-q", "-m", "gitdep 0.3.0"]);
     let url = format!("file://{}", git_repo.display());
     let p = d.path().join("project");
-    std::fs::create_dir_all(p.join("src")).unwrap();
-    std::fs::create_dir_all(p.join("local-helper/src")).unwrap();
-    std::fs::write(
-        p.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"deny-git-probe\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
-             license = \"MIT\"\npublish = false\n\n[dependencies]\n\
-             gitdep = {{ git = {url:?}, branch = \"main\" }}\n\
+    write_crate(
+        &p,
+        "deny-git-probe",
+        "0.1.0",
+        "MIT",
+        &format!(
+            "\n[dependencies]\ngitdep = {{ git = {url:?}, branch = \"main\" }}\n\
              local-helper = {{ path = \"local-helper\" }}\n"
         ),
-    )
-    .unwrap();
-    std::fs::write(p.join("src/lib.rs"), "").unwrap();
-    std::fs::write(
-        p.join("local-helper/Cargo.toml"),
-        "[package]\nname = \"local-helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
-         license = \"MIT\"\npublish = false\n",
-    )
-    .unwrap();
-    std::fs::write(p.join("local-helper/src/lib.rs"), "").unwrap();
-    let home = d.path().join("cargo-home");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .current_dir(&p)
-        .env("CARGO_HOME", &home)
-        .args(["generate-lockfile"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "Cargo.lock does not resolve: {}",
-        String::from_utf8_lossy(&out.stderr)
     );
+    write_crate(&p.join("local-helper"), "local-helper", "0.1.0", "MIT", "");
+    let home = d.path().join("cargo-home");
+    generate_lockfile(&p, &[], Some(&home));
     let lock = std::fs::read_to_string(p.join("Cargo.lock")).unwrap();
     assert!(
         lock.contains(&format!("source = \"git+{url}?branch=main#")),

@@ -230,6 +230,8 @@ pub struct Lockfile {
     pub packages: Vec<Package>,
     /// Entries not reported as packages, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Remarks about the whole file (e.g. directness unknown: no package.json beside it).
+    pub notes: Vec<String>,
     /// Counts.
     pub coverage: Coverage,
 }

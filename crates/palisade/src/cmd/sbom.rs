@@ -610,6 +610,9 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             "{shown}: {} — {} packages ({} entries: {} parsed, {} skipped)",
             l.format, c.packages, c.entries, c.parsed, c.skipped
         );
+        for n in &l.notes {
+            let _ = writeln!(err, "  note: {n}");
+        }
         if args.verbose {
             for s in &l.skipped {
                 let line = s.line.map(|n| format!(":{n}")).unwrap_or_default();

@@ -211,7 +211,7 @@ pub(crate) fn parse(cx: &mut Cx, bytes: &[u8]) -> Res<()> {
     }
     let per = (end - begin) / count;
     // The resolution is 64 bytes when versions have u32 fields, 72 when they have u64.
-    let res_size = per.checked_sub(fixed).unwrap_or(0);
+    let res_size = per.saturating_sub(fixed);
     let wide = match res_size {
         64 => false,
         72 | 80 => true,

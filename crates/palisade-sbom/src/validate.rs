@@ -426,17 +426,13 @@ fn validate_xml(text: &str) -> Validation {
             continue;
         }
         match ev {
-            Event::Text(t) => {
+            Event::Text(t) if buf.len() < 1 << 20 => {
                 let s: &str = t.as_ref();
-                if buf.len() < 1 << 20 {
-                    buf.push_str(s);
-                }
+                buf.push_str(s);
             }
-            Event::CData(t) => {
-                if buf.len() < 1 << 20 {
-                    let s: &str = t.as_ref();
-                    buf.push_str(s);
-                }
+            Event::CData(t) if buf.len() < 1 << 20 => {
+                let s: &str = t.as_ref();
+                buf.push_str(s);
             }
             Event::End(_) => {
                 if let Some(open) = stack.pop() {

@@ -392,3 +392,49 @@ fn ingest_validates_against_the_schema_and_names_the_path() {
     let e = run(&["ingest", &a_s]).expect_err("not an SBOM");
     assert!(e.to_string().contains("not a CycloneDX"), "{e}");
 }
+
+#[test]
+fn coverage_says_when_directness_is_unknown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lock = dir.path().join("yarn.lock");
+    std::fs::copy(shared("yarn/trivy-yarn_happy.lock"), &lock).expect("copy");
+    let out_path = dir.path().join("bom.json").display().to_string();
+    let gen_ = |extra: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("palisade")
+            .expect("binary")
+            .args(["sbom", "generate"])
+            .arg(dir.path())
+            .args(["--out", &out_path, "--force"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = gen_(&[]);
+    assert!(
+        err.contains("note: no package.json beside the lockfile"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"dependencies": {"promise": "^8.0.3"}}"#,
+    )
+    .expect("write");
+    let err = gen_(&[]);
+    assert!(
+        err.contains("note: direct dependencies and dev scope from package.json"),
+        "{err}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_path).expect("read")).expect("json");
+    // The root depends on promise only; asap hangs below it.
+    let root_deps = v["dependencies"]
+        .as_array()
+        .expect("dependencies")
+        .iter()
+        .find(|d| d["ref"] == v["metadata"]["component"]["bom-ref"])
+        .expect("root entry")["dependsOn"]
+        .clone();
+    assert_eq!(root_deps, serde_json::json!(["pkg:npm/promise@8.0.3"]));
+}

@@ -29,7 +29,8 @@ const GENERATE_EXAMPLES: &str = "Examples:
   # force the reader, keep going past unreadable files (exit 1 if any)
   palisade sbom generate --type pnpm --keep-going locks/*.yaml
 
-Coverage (files, entries parsed/skipped, components) is printed on stderr.
+Coverage (files, entries parsed/skipped, components) is printed on stderr, with notes
+such as `no package.json beside the lockfile` (direct dependencies then unknown).
 Timestamps come from SOURCE_DATE_EPOCH when set, else 1970-01-01T00:00:00Z,
 so the same tree always gives byte-identical output.";
 

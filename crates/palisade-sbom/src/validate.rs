@@ -215,9 +215,24 @@ pub fn validate(bytes: &[u8]) -> Result<Validation, ReadError> {
     };
     let violations = validator
         .iter_errors(&v)
-        .map(|e| Violation {
-            path: e.instance_path().as_str().to_string(),
-            message: clip(e.masked().to_string()),
+        .map(|e| {
+            let masked = e.masked().to_string();
+            // Name the offending value when it is a short scalar (`"gizmo" is not one
+            // of …`); objects and long strings stay `value`.
+            let shown = match e.instance().as_ref() {
+                Value::String(x) if x.chars().count() <= 60 => Some(format!("{x:?}")),
+                Value::Number(n) => Some(n.to_string()),
+                Value::Bool(b) => Some(b.to_string()),
+                _ => None,
+            };
+            let message = match (shown, masked.strip_prefix("value ")) {
+                (Some(x), Some(rest)) => format!("{x} {rest}"),
+                _ => masked,
+            };
+            Violation {
+                path: e.instance_path().as_str().to_string(),
+                message: clip(message),
+            }
         })
         .collect();
     Ok(finish(against, true, violations))

@@ -184,10 +184,29 @@ fn has(vs: &[(String, String)], path: &str, word: &str) {
     );
 }
 
+/// cyclonedx-python-lib's strict JSON validator on a CycloneDX 1.6 document.
+fn python_lib_accepts(v: &Value) -> bool {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let f = dir.path().join("bom.json");
+    std::fs::write(&f, serde_json::to_vec(v).expect("json")).expect("write");
+    let script = "import sys\nfrom cyclonedx.validation.json import JsonStrictValidator\nfrom cyclonedx.schema import SchemaVersion\nsys.exit(0 if JsonStrictValidator(SchemaVersion.V1_6).validate_str(open(sys.argv[1]).read()) is None else 1)";
+    let out = Command::new(peer_python())
+        .args(["-c", script])
+        .arg(&f)
+        .output()
+        .expect("python");
+    match out.status.code() {
+        Some(0) => true,
+        Some(1) => false,
+        _ => panic!("validator failed: {}", String::from_utf8_lossy(&out.stderr)),
+    }
+}
+
 #[test]
 fn broken_cyclonedx_json_names_the_path() {
     let mut v: Value = serde_json::from_slice(&own_sbom(SbomFormat::CycloneDxJson)).expect("json");
     assert!(violations(&v).is_empty());
+    assert!(python_lib_accepts(&v));
     // Wrong type, missing required field, bad enum, unknown property.
     v["components"][0]["version"] = json!(5);
     v["components"][1]
@@ -198,9 +217,14 @@ fn broken_cyclonedx_json_names_the_path() {
     v["components"][3]["colour"] = json!("red");
     v["serialNumber"] = json!("not-a-uuid");
     let vs = violations(&v);
+    // The official validator agrees that it is invalid.
+    assert!(
+        !python_lib_accepts(&v),
+        "cyclonedx-python-lib accepts the broken SBOM"
+    );
     has(&vs, "/components/0/version", "string");
     has(&vs, "/components/1", "name");
-    has(&vs, "/components/2/type", "");
+    has(&vs, "/components/2/type", "\"gizmo\" is not one of");
     has(&vs, "/components/3", "colour");
     has(&vs, "/serialNumber", "");
     // Each version has its own schema: `cryptographic-asset` is 1.6 only.

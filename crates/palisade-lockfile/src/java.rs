@@ -398,10 +398,20 @@ fn pm_props(pm: &Model, below: &BTreeMap<String, String>) -> BTreeMap<String, St
 /// the searched directories or their direct subdirectories), else the local Maven
 /// repository (`~/.m2/repository`).
 fn find_bom(g: &str, a: &str, v: &str, inh: &mut Inherited) -> Option<(PathBuf, Model)> {
+    // Coordinates become path components: only plain Maven names (no separators, no
+    // `..`), so that a POM cannot point the look-up outside the repository.
+    let plain = |x: &str| {
+        !x.is_empty()
+            && !x.starts_with('.')
+            && x.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-+".contains(c))
+    };
     let mut candidates: Vec<PathBuf> = Vec::new();
     for dir in inh.dirs.clone() {
         candidates.push(dir.join("pom.xml"));
-        candidates.push(dir.join(a).join("pom.xml"));
+        if plain(a) {
+            candidates.push(dir.join(a).join("pom.xml"));
+        }
         if let Ok(rd) = std::fs::read_dir(&dir) {
             let mut subs: Vec<PathBuf> = rd
                 .flatten()
@@ -413,7 +423,7 @@ fn find_bom(g: &str, a: &str, v: &str, inh: &mut Inherited) -> Option<(PathBuf, 
             candidates.extend(subs);
         }
     }
-    if let Some(home) = std::env::var_os("HOME") {
+    if let Some(home) = std::env::var_os("HOME").filter(|_| plain(g) && plain(a) && plain(v)) {
         candidates.push(
             PathBuf::from(home)
                 .join(".m2/repository")

@@ -50,6 +50,16 @@ if ! [ -f "$npm_prefix/node_modules/tuf-js/package.json" ] ||
     echo "install Node.js and npm for the tuf-js interop test" >&2
   fi
 fi
+# bun 1.1.38 (npm `bun`, which ships the binary in @oven/bun-linux-x64*): the oracle of
+# the bun.lockb reader (`bun bun.lockb` prints the binary lock as a yarn v1 lock). The
+# last bun line that writes bun.lockb by default.
+if ! [ -f "$npm_prefix/node_modules/bun/package.json" ] ||
+   ! grep -q '"version": "1.1.38"' "$npm_prefix/node_modules/bun/package.json"; then
+  if command -v npm >/dev/null 2>&1; then
+    mkdir -p "$npm_prefix"
+    npm install --prefix "$npm_prefix" --no-audit --no-fund --silent bun@1.1.38 >/dev/null
+  fi
+fi
 # The SARIF 2.1.0 JSON schema (Microsoft's sarif-2.1.0-rtm.5.json) comes with the npm
 # package @microsoft/jest-sarif (MIT); tests validate every SARIF output against it.
 if ! [ -f "$npm_prefix/node_modules/@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json" ]; then

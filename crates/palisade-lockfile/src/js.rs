@@ -311,6 +311,158 @@ fn npm_v1(cx: &mut Cx, chain: &mut Vec<&Map<String, Value>>, depth: usize) -> Re
 }
 
 /// yarn.lock, classic (v1) or berry (YAML with `__metadata`).
+/// Largest package.json read beside a lockfile.
+const MAX_MANIFEST_BYTES: u64 = 4 * 1024 * 1024;
+/// Most workspace folders read.
+const MAX_WORKSPACES: usize = 1000;
+
+/// A dependency the project (or one of its workspaces) declares: name, range, scope.
+type Declared = (String, String, Scope);
+
+fn declared_of(v: &Value) -> Vec<Declared> {
+    let mut out = Vec::new();
+    for (k, scope) in [
+        ("dependencies", Scope::Required),
+        ("optionalDependencies", Scope::Optional),
+        ("peerDependencies", Scope::Required),
+        ("devDependencies", Scope::Dev),
+    ] {
+        for (n, r) in obj(v.get(k).unwrap_or(&Value::Null)) {
+            out.push((n.clone(), scalar(r).unwrap_or_default(), scope));
+        }
+    }
+    out
+}
+
+fn read_manifest(path: &std::path::Path) -> Option<Value> {
+    let bytes = palisade_io::read_limited(path, MAX_MANIFEST_BYTES).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Folders matching a workspace pattern (`packages/*`, `apps/**`, `tools/cli`), sorted.
+fn workspace_dirs(root: &std::path::Path, pattern: &str, out: &mut Vec<std::path::PathBuf>) {
+    let pattern = pattern.trim().trim_start_matches("./");
+    if pattern.starts_with('!') || pattern.contains("..") {
+        return;
+    }
+    let (base, rest) = match pattern.find('*') {
+        Some(i) => (pattern[..i].trim_end_matches('/'), &pattern[i..]),
+        None => (pattern.trim_end_matches('/'), ""),
+    };
+    let base = root.join(base);
+    if rest.is_empty() {
+        out.push(base);
+        return;
+    }
+    let depth = if rest.starts_with("**") { 3 } else { 1 };
+    let mut level = vec![base];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for d in &level {
+            let Ok(rd) = std::fs::read_dir(d) else {
+                continue;
+            };
+            let mut subs: Vec<_> = rd
+                .flatten()
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name().is_some_and(|n| {
+                        n != "node_modules" && !n.to_string_lossy().starts_with('.')
+                    })
+                })
+                .collect();
+            subs.sort();
+            next.extend(subs);
+            if out.len() + next.len() > MAX_WORKSPACES {
+                break;
+            }
+        }
+        out.extend(next.iter().cloned());
+        level = next;
+    }
+}
+
+/// What the package.json beside the lockfile (and those of its workspaces) declares;
+/// `None` when there is none (or it is not JSON), with a note saying so.
+fn manifest_declared(cx: &mut Cx) -> Option<Vec<Declared>> {
+    let dir = cx.path.parent()?.to_path_buf();
+    let path = dir.join("package.json");
+    if !path.is_file() {
+        return None;
+    }
+    let Some(root) = read_manifest(&path) else {
+        cx.notes.push(
+            "package.json beside the lockfile is unreadable or not JSON: direct and transitive dependencies not told apart"
+                .into(),
+        );
+        return None;
+    };
+    let mut out = declared_of(&root);
+    let patterns: Vec<String> = match root.get("workspaces") {
+        Some(Value::Array(a)) => a.iter().filter_map(scalar).collect(),
+        Some(w) => arr(w.get("packages").unwrap_or(&Value::Null))
+            .filter_map(scalar)
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut dirs = Vec::new();
+    for p in &patterns {
+        workspace_dirs(&dir, p, &mut dirs);
+    }
+    dirs.sort();
+    dirs.dedup();
+    let mut read = 0;
+    for d in dirs.iter().take(MAX_WORKSPACES) {
+        if let Some(ws) = read_manifest(&d.join("package.json")) {
+            read += 1;
+            out.extend(declared_of(&ws));
+        }
+    }
+    cx.notes.push(format!(
+        "direct dependencies and dev scope from package.json{}",
+        if read > 0 {
+            format!(" and {read} workspace package.json files")
+        } else {
+            String::new()
+        }
+    ));
+    Some(out)
+}
+
+/// Package URLs of the declared dependencies: by `name@range` spec (with or without
+/// `npm:`), else by name when only one version of it is locked.
+fn roots_of(
+    declared: &[Declared],
+    by_spec: &BTreeMap<String, String>,
+    packages: &[Package],
+) -> Vec<(String, Scope)> {
+    let mut by_name: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in packages {
+        by_name
+            .entry(p.name.as_str())
+            .or_default()
+            .push(p.purl.as_str());
+    }
+    declared
+        .iter()
+        .filter(|(_, r, _)| !r.starts_with("workspace:"))
+        .filter_map(|(n, r, scope)| {
+            let purl = by_spec
+                .get(&format!("{n}@{r}"))
+                .or_else(|| by_spec.get(&format!("{n}@npm:{r}")))
+                .cloned()
+                .or_else(|| match by_name.get(n.as_str()) {
+                    Some(v) if v.len() == 1 => Some(v[0].to_string()),
+                    _ => None,
+                })?;
+            Some((purl, *scope))
+        })
+        .collect()
+}
+
+const NO_MANIFEST: &str = "no package.json beside the lockfile: direct and transitive dependencies not told apart, dev scope unknown";
+
 pub(crate) fn yarn(cx: &mut Cx) -> Res<()> {
     let berry = cx.text.lines().any(|l| l.starts_with("__metadata:"));
     if berry {
@@ -430,18 +582,28 @@ fn yarn_classic(cx: &mut Cx) -> Res<()> {
         }
         out.push((p, &e.deps));
     }
+    let mut packages: Vec<Package> = Vec::new();
     for (mut p, deps) in out {
         p.dependencies = deps
             .iter()
             .filter_map(|(n, r)| by_spec.get(&format!("{n}@{r}")).cloned())
             .collect();
-        cx.add(p);
+        packages.push(p);
     }
+    match manifest_declared(cx) {
+        Some(declared) => {
+            let roots = roots_of(&declared, &by_spec, &packages);
+            infer_from_roots(&mut packages, &roots);
+        }
+        None => cx.notes.push(NO_MANIFEST.into()),
+    }
+    cx.packages.extend(packages);
     Ok(())
 }
 
 fn yarn_berry(cx: &mut Cx) -> Res<()> {
     let doc = cx.yaml()?;
+    let mut workspace_deps: Vec<String> = Vec::new();
     let mut by_spec: BTreeMap<String, String> = BTreeMap::new();
     let mut out: Vec<(Package, Vec<String>)> = Vec::new();
     for (key, e) in obj(&doc) {
@@ -456,9 +618,18 @@ fn yarn_berry(cx: &mut Cx) -> Res<()> {
             cx.skip(line, key.clone(), "no resolution recorded");
             continue;
         };
-        if reference == "workspace:." {
-            cx.skip(line, key.clone(), "the project root workspace");
-            continue;
+        if reference.starts_with("workspace:") {
+            // The project and its workspaces: what they depend on is direct.
+            for (n, r) in ["dependencies", "optionalDependencies", "peerDependencies"]
+                .iter()
+                .flat_map(|k| obj(e.get(*k).unwrap_or(&Value::Null)))
+            {
+                workspace_deps.push(format!("{n}@{}", scalar(r).unwrap_or_default()));
+            }
+            if reference == "workspace:." {
+                cx.skip(line, key.clone(), "the project root workspace");
+                continue;
+            }
         }
         if reference.starts_with("link:") || reference.starts_with("portal:") {
             cx.skip(
@@ -496,18 +667,38 @@ fn yarn_berry(cx: &mut Cx) -> Res<()> {
             .collect();
         out.push((p, deps));
     }
+    let resolve = |d: &str| {
+        by_spec.get(d).cloned().or_else(|| {
+            let (n, r) = split_at_version(d)?;
+            by_spec.get(&format!("{n}@npm:{r}")).cloned()
+        })
+    };
+    let mut packages: Vec<Package> = Vec::new();
     for (mut p, deps) in out {
-        p.dependencies = deps
-            .iter()
-            .filter_map(|d| {
-                by_spec.get(d).cloned().or_else(|| {
-                    let (n, r) = split_at_version(d)?;
-                    by_spec.get(&format!("{n}@npm:{r}")).cloned()
-                })
-            })
-            .collect();
-        cx.add(p);
+        p.dependencies = deps.iter().filter_map(|d| resolve(d)).collect();
+        packages.push(p);
     }
+    match manifest_declared(cx) {
+        Some(declared) => {
+            let roots = roots_of(&declared, &by_spec, &packages);
+            infer_from_roots(&mut packages, &roots);
+        }
+        None if !workspace_deps.is_empty() => {
+            // The lock records what the workspaces depend on, not which of it is dev.
+            let roots: Vec<(String, Scope)> = workspace_deps
+                .iter()
+                .filter_map(|d| resolve(d))
+                .map(|p| (p, Scope::Required))
+                .collect();
+            infer_from_roots(&mut packages, &roots);
+            cx.notes.push(
+                "no package.json beside the lockfile: direct dependencies from the lock's workspace entries; dev scope unknown"
+                    .into(),
+            );
+        }
+        None => cx.notes.push(NO_MANIFEST.into()),
+    }
+    cx.packages.extend(packages);
     Ok(())
 }
 
@@ -804,6 +995,16 @@ pub(crate) fn bun(cx: &mut Cx) -> Res<()> {
                     roots.push((p.clone(), scope));
                 }
             }
+        }
+    }
+    if roots.is_empty() {
+        let by_key: BTreeMap<String, String> = BTreeMap::new();
+        match manifest_declared(cx) {
+            Some(declared) => roots = roots_of(&declared, &by_key, &added),
+            None => cx.notes.push(
+                "the lock records no workspace dependencies and there is no package.json beside it: direct and transitive dependencies not told apart"
+                    .into(),
+            ),
         }
     }
     infer_from_roots(&mut added, &roots);

@@ -16,6 +16,7 @@
 //! This crate is **not** for fetching anything (no network, no registry look-ups), for
 //! resolving version ranges, nor for writing SBOMs (see `palisade-sbom`).
 
+mod bunb;
 mod dart;
 mod deno;
 mod dotnet;
@@ -229,6 +230,8 @@ pub struct Lockfile {
     pub packages: Vec<Package>,
     /// Entries not reported as packages, with reasons.
     pub skipped: Vec<Skipped>,
+    /// Remarks about the whole file (e.g. directness unknown: no package.json beside it).
+    pub notes: Vec<String>,
     /// Counts.
     pub coverage: Coverage,
 }
@@ -288,7 +291,7 @@ formats! {
     YarnLock => "yarn", "yarn.lock (classic v1 and berry)";
     PnpmLock => "pnpm", "pnpm-lock.yaml (v5-v9, multi-document)";
     BunLock => "bun", "bun.lock (JSONC text lock)";
-    BunLockb => "bun-binary", "bun.lockb (legacy binary lock; recognised, not readable)";
+    BunLockb => "bun-binary", "bun.lockb (legacy binary lock, bun-lockfile-format-v0)";
     Requirements => "requirements", "pip requirements*.txt";
     PipfileLock => "pipfile", "Pipfile.lock";
     PoetryLock => "poetry", "poetry.lock";
@@ -540,12 +543,9 @@ pub fn parse_file(path: &Path, format: Option<Format>) -> Result<Lockfile, Lockf
 /// includes (`-r` in requirements files).
 pub fn parse_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Lockfile, LockfileError> {
     if format == Format::BunLockb {
-        return Err(LockfileError::Unsupported {
-            path: path.to_path_buf(),
-            message: "binary bun.lockb is not readable; run `bun install --save-text-lockfile` \
-                      (bun >= 1.1.39) to write the text bun.lock and read that"
-                .into(),
-        });
+        let mut cx = util::Cx::new(path, "");
+        bunb::parse(&mut cx, bytes)?;
+        return Ok(cx.finish(format));
     }
     let text = util::decode_text(path, bytes)?;
     if let Some(i) = text

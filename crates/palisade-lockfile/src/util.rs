@@ -24,6 +24,8 @@ pub(crate) struct Cx<'a> {
     pub packages: Vec<Package>,
     pub skipped: Vec<Skipped>,
     pub project: Option<(String, Option<String>)>,
+    /// Remarks about the whole file for the coverage output.
+    pub notes: Vec<String>,
     /// Search cursor for [`Cx::line_of_next`]: byte offset and its line.
     cursor: std::cell::Cell<(usize, usize)>,
 }
@@ -36,6 +38,7 @@ impl<'a> Cx<'a> {
             packages: Vec::new(),
             skipped: Vec::new(),
             project: None,
+            notes: Vec::new(),
             cursor: std::cell::Cell::new((0, 1)),
         }
     }
@@ -111,6 +114,7 @@ impl<'a> Cx<'a> {
             path: self.path.to_path_buf(),
             format,
             project: self.project,
+            notes: self.notes,
             packages,
             skipped,
             coverage,

@@ -15,11 +15,6 @@ const MUST_FAIL: &[(&str, &str)] = &[
         "npm/npmcli-conflict-package-lock.json",
         "npmcli-conflict-package-lock.json:",
     ),
-    // Legacy binary lock: recognised, not readable; the message says how to get bun.lock.
-    (
-        "bun/secretlint-binary-compiler.bun.lockb",
-        "bun.lockb is not readable",
-    ),
     // Deliberately malformed fixture ("Wrongly formatted, this file should not be used!!!").
     (
         "go/scalibr-indirect-1.23.go.sum",

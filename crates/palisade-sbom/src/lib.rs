@@ -14,14 +14,19 @@
 //! [`read_components`], [`summarize`], [`diff`] and [`check`] read SBOMs back (CycloneDX
 //! JSON/XML, SPDX 2 JSON/tag-value, SPDX 3 JSON-LD) and compare them by package URL.
 //!
-//! This crate is **not** for reading lockfiles (see `palisade-lockfile`), for validating
-//! or signing suppliers' SBOMs against schemas; it does no printing and no network.
+//! [`validate`] checks a supplier's SBOM against its specification: CycloneDX 1.4-1.6
+//! and SPDX 2.2/2.3 JSON against the official JSON schemas (embedded: no network),
+//! CycloneDX XML and SPDX tag-value against their mandatory structure.
+//!
+//! This crate is **not** for reading lockfiles (see `palisade-lockfile`) or for signing
+//! SBOMs (see `palisade-attest`); it does no printing and no network.
 
 mod cyclonedx;
 mod read;
 mod spdx;
 mod spdx3;
 mod textual;
+mod validate;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -32,6 +37,7 @@ pub use read::{
     ComponentDetails, DeclaredComponent, Diff, Mismatch, ReadError, Summary, check, diff,
     read_components, read_details, summarize,
 };
+pub use validate::{MAX_VIOLATIONS, Validation, Violation, validate};
 
 /// The components of an assembled SBOM, as [`read_components`] would return them.
 pub fn declared(sbom: &Sbom) -> Vec<DeclaredComponent> {

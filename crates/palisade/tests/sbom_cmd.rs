@@ -330,3 +330,111 @@ fn ingest_subject_requires_a_signed_statement_carrying_this_sbom() {
         .code(1)
         .stdout(predicates::str::contains("predicate is another SBOM"));
 }
+
+#[test]
+fn ingest_validates_against_the_schema_and_names_the_path() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a = dir.path().join("a.cdx.json");
+    let a_s = a.display().to_string();
+    let lock = shared("php/trivy-composer_happy.lock");
+    run(&["generate", &lock, "--out", &a_s]).expect("generate");
+    let out = assert_cmd::Command::cargo_bin("palisade")
+        .expect("binary")
+        .args(["sbom", "ingest", &a_s])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("valid (CycloneDX 1.6 JSON schema)"), "{text}");
+    // A bad enum and a wrong type: exit 1, each violation with its JSON pointer.
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&a).expect("read")).expect("json");
+    v["components"][0]["type"] = serde_json::json!("gizmo");
+    v["components"][1]["name"] = serde_json::json!(7);
+    std::fs::write(&a, serde_json::to_vec(&v).expect("json")).expect("write");
+    let out = assert_cmd::Command::cargo_bin("palisade")
+        .expect("binary")
+        .args(["sbom", "ingest", &a_s])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("INVALID (CycloneDX 1.6 JSON schema)"),
+        "{text}"
+    );
+    assert!(text.contains("invalid /components/0/type:"), "{text}");
+    assert!(text.contains("invalid /components/1/name:"), "{text}");
+    let out = assert_cmd::Command::cargo_bin("palisade")
+        .expect("binary")
+        .args(["sbom", "ingest", "--json", &a_s])
+        .output()
+        .expect("runs");
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let paths: Vec<&str> = j["violations"]
+        .as_array()
+        .expect("violations")
+        .iter()
+        .filter_map(|x| x["path"].as_str())
+        .collect();
+    assert!(paths.contains(&"/components/0/type"), "{j}");
+    assert_eq!(j["validated_against"], "CycloneDX 1.6 JSON schema");
+    // --no-validate: the summary only; a name that is no string is still a structural
+    // problem, a bad type enum is not.
+    let bad = run(&["ingest", "--no-validate", &a_s]).expect("reads");
+    assert_eq!(code(bad), code(std::process::ExitCode::from(1)));
+    v["components"][1]["name"] = serde_json::json!("seven");
+    std::fs::write(&a, serde_json::to_vec(&v).expect("json")).expect("write");
+    let ok = run(&["ingest", "--no-validate", &a_s]).expect("reads");
+    assert_eq!(code(ok), code(std::process::ExitCode::SUCCESS));
+    // Not an SBOM at all: exit 2.
+    std::fs::write(&a, b"{\"hello\": 1}").expect("write");
+    let e = run(&["ingest", &a_s]).expect_err("not an SBOM");
+    assert!(e.to_string().contains("not a CycloneDX"), "{e}");
+}
+
+#[test]
+fn coverage_says_when_directness_is_unknown() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let lock = dir.path().join("yarn.lock");
+    std::fs::copy(shared("yarn/trivy-yarn_happy.lock"), &lock).expect("copy");
+    let out_path = dir.path().join("bom.json").display().to_string();
+    let gen_ = |extra: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("palisade")
+            .expect("binary")
+            .args(["sbom", "generate"])
+            .arg(dir.path())
+            .args(["--out", &out_path, "--force"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = gen_(&[]);
+    assert!(
+        err.contains("note: no package.json beside the lockfile"),
+        "{err}"
+    );
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"dependencies": {"promise": "^8.0.3"}}"#,
+    )
+    .expect("write");
+    let err = gen_(&[]);
+    assert!(
+        err.contains("note: direct dependencies and dev scope from package.json"),
+        "{err}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out_path).expect("read")).expect("json");
+    // The root depends on promise only; asap hangs below it.
+    let root_deps = v["dependencies"]
+        .as_array()
+        .expect("dependencies")
+        .iter()
+        .find(|d| d["ref"] == v["metadata"]["component"]["bom-ref"])
+        .expect("root entry")["dependsOn"]
+        .clone();
+    assert_eq!(root_deps, serde_json::json!(["pkg:npm/promise@8.0.3"]));
+}

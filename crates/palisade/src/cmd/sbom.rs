@@ -29,7 +29,8 @@ const GENERATE_EXAMPLES: &str = "Examples:
   # force the reader, keep going past unreadable files (exit 1 if any)
   palisade sbom generate --type pnpm --keep-going locks/*.yaml
 
-Coverage (files, entries parsed/skipped, components) is printed on stderr.
+Coverage (files, entries parsed/skipped, components) is printed on stderr, with notes
+such as `no package.json beside the lockfile` (direct dependencies then unknown).
 Timestamps come from SOURCE_DATE_EPOCH when set, else 1970-01-01T00:00:00Z,
 so the same tree always gives byte-identical output.";
 
@@ -50,7 +51,7 @@ enum SbomCommand {
     #[command(after_help = DIFF_EXAMPLES)]
     Diff(DiffArgs),
     /// Read a supplier's SBOM (CycloneDX 1.4-1.6 JSON/XML, SPDX 2.2/2.3 JSON/tag-value,
-    /// SPDX 3.0 JSON-LD), check its structure and summarise what it says.
+    /// SPDX 3.0 JSON-LD), validate it against its specification and summarise it.
     #[command(after_help = INGEST_EXAMPLES)]
     Ingest(IngestArgs),
     /// Check an SBOM against what the lockfiles under PATH really resolve.
@@ -61,12 +62,18 @@ enum SbomCommand {
 const INGEST_EXAMPLES: &str = "Examples:
   palisade sbom ingest vendor/acme-agent.cdx.json
   palisade sbom ingest --json supplier.spdx.json > summary.json
+  palisade sbom ingest --no-validate legacy.cdx.xml
   palisade sbom ingest acme.cdx.json --subject acme-agent.tar.gz \\
       --bundle acme-agent.intoto.jsonl --key acme.pub
 
-Prints the format, the number of components, how many lack a package URL, a version or
-a licence, how many carry hashes, and structural problems.
-Exit status: 0 no problems, 1 problems found, 2 unreadable input.";
+Validates the SBOM first: CycloneDX 1.4-1.6 and SPDX 2.2/2.3 JSON against the official
+JSON schemas (embedded, no network), CycloneDX XML (namespace, components, hashes) and
+SPDX tag-value (mandatory fields) against their specifications; every violation is
+listed with its place (a JSON pointer such as /components/3/type, an XML element path,
+or a tag-value line). Then prints the format, the number of components, how many lack a
+package URL, a version or a licence, how many carry hashes, and structural problems.
+Exit status: 0 valid and no problems, 1 violations or problems found (the SBOM was read
+but does not meet its specification), 2 unreadable input (not an SBOM, not JSON/XML).";
 
 #[derive(clap::Args, Debug)]
 struct IngestArgs {
@@ -75,6 +82,10 @@ struct IngestArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Skip validation against the specification's schema (summary and structural
+    /// problems only).
+    #[arg(long)]
+    no_validate: bool,
     /// Also require a signed in-toto statement, in --bundle, about this artefact whose
     /// predicate is this very SBOM (signed by --key).
     #[arg(long, requires_all = ["bundle", "key"])]
@@ -139,7 +150,17 @@ fn sbom_is_attested(
 
 fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
     let bytes = palisade_io::read_limited(&args.file, MAX_SBOM_BYTES)?;
+    let validation = if args.no_validate {
+        None
+    } else {
+        Some(palisade_sbom::validate(&bytes).with_context(|| format!("{}", args.file.display()))?)
+    };
     let s = palisade_sbom::summarize(&bytes).with_context(|| format!("{}", args.file.display()))?;
+    let violations: &[palisade_sbom::Violation] = validation
+        .as_ref()
+        .map(|v| v.violations.as_slice())
+        .unwrap_or_default();
+    let more = validation.as_ref().map(|v| v.more).unwrap_or(0);
     let mut problems = s.problems.clone();
     let attested = match (&args.subject, &args.bundle) {
         (Some(subject), Some(bundle)) => {
@@ -168,6 +189,13 @@ fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
             "missing_license": s.missing_license,
             "with_hashes": s.with_hashes,
             "problems": problems,
+            "validated_against": validation.as_ref().filter(|v| v.checked).map(|v| v.against.clone()),
+            "not_validated": validation.as_ref().filter(|v| !v.checked).map(|v| v.against.clone()),
+            "violations": violations
+                .iter()
+                .map(|v| serde_json::json!({"path": v.path, "message": v.message}))
+                .collect::<Vec<_>>(),
+            "violations_not_listed": more,
             "attestation": attested,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&v)?)?;
@@ -178,6 +206,30 @@ fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
         writeln!(out, "  without version:  {}", s.missing_version)?;
         writeln!(out, "  without licence:  {}", s.missing_license)?;
         writeln!(out, "  with hashes:      {}", s.with_hashes)?;
+        match &validation {
+            None => writeln!(out, "  validation:       skipped (--no-validate)")?,
+            Some(v) if !v.checked => writeln!(out, "  validation:       none ({})", v.against)?,
+            Some(v) if v.violations.is_empty() => {
+                writeln!(out, "  validation:       valid ({})", v.against)?
+            }
+            Some(v) => writeln!(
+                out,
+                "  validation:       INVALID ({}): {} violations",
+                v.against,
+                v.violations.len() + v.more
+            )?,
+        }
+        for v in violations {
+            let at = if v.path.is_empty() {
+                "(document)"
+            } else {
+                v.path.as_str()
+            };
+            writeln!(out, "  invalid {at}: {}", v.message)?;
+        }
+        if more > 0 {
+            writeln!(out, "  … {more} more violations not listed")?;
+        }
         if let Some(at) = &attested {
             writeln!(out, "  attested by:      {at}")?;
         }
@@ -185,7 +237,7 @@ fn ingest(args: IngestArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "  problem: {p}")?;
         }
     }
-    Ok(if problems.is_empty() {
+    Ok(if problems.is_empty() && violations.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
@@ -559,6 +611,9 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
             "{shown}: {} — {} packages ({} entries: {} parsed, {} skipped)",
             l.format, c.packages, c.entries, c.parsed, c.skipped
         );
+        for n in &l.notes {
+            let _ = writeln!(err, "  note: {n}");
+        }
         if args.verbose {
             for s in &l.skipped {
                 let line = s.line.map(|n| format!(":{n}")).unwrap_or_default();

@@ -1,13 +1,16 @@
 //! JavaScript: npm package-lock/shrinkwrap (v1-v3), yarn (classic and berry), pnpm
 //! (v5-v9, multi-document), bun.lock.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::util::lenient::{self, Lenient, Scalar};
 use crate::util::{
-    Cx, MAX_DEPTH, Res, arr, hash_hex, hashes_sri, infer_from_roots, obj, pkg, purl_for, s, scalar,
-    truthy,
+    Cx, MAX_DEPTH, Res, arr, hash_hex, hashes_sri, infer_from_roots, obj, pkg, pkg_with_purl,
+    purl_for, s, scalar, truthy,
 };
 use crate::{Ecosystem, Package, Scope};
 
@@ -512,7 +515,7 @@ fn yarn_berry(cx: &mut Cx) -> Res<()> {
 }
 
 /// Name and version from a pnpm package key (any lockfile version).
-fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
+fn pnpm_key(key: &str, v5: bool) -> Option<(Cow<'_, str>, &str)> {
     let k = key.strip_prefix('/').unwrap_or(key);
     let k = k.split('(').next().unwrap_or(k);
     if k.ends_with(".tgz") {
@@ -520,9 +523,9 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
         let (dir, file) = k.rsplit_once("/-/")?;
         let name = dir.rsplit_once('/').map(|(a, b)| {
             if a.rsplit('/').next().is_some_and(|s| s.starts_with('@')) {
-                format!("{}/{b}", a.rsplit('/').next().unwrap_or(""))
+                Cow::Owned(format!("{}/{b}", a.rsplit('/').next().unwrap_or("")))
             } else {
-                b.to_string()
+                Cow::Borrowed(b)
             }
         })?;
         let short = name.rsplit('/').next().unwrap_or(&name);
@@ -530,7 +533,7 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
             .strip_suffix(".tgz")?
             .strip_prefix(short)?
             .strip_prefix('-')?;
-        return Some((name, v.to_string()));
+        return Some((name, v));
     }
     if v5 {
         let (n, v) = k.rsplit_once('/')?;
@@ -538,120 +541,321 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
         if n.is_empty() || v.is_empty() {
             return None;
         }
-        Some((n.to_string(), v.to_string()))
+        Some((Cow::Borrowed(n), v))
     } else {
         let (n, v) = split_at_version(k)?;
         if n.is_empty() || v.is_empty() {
             return None;
         }
-        Some((n.to_string(), v.to_string()))
+        Some((Cow::Borrowed(n), v))
+    }
+}
+
+/// Package URLs of npm name/version pairs, each built once: a large lock names the same
+/// package in hundreds of edges.
+#[derive(Default)]
+struct PurlCache<'d> {
+    map: HashMap<(&'d str, &'d str), String>,
+}
+
+impl<'d> PurlCache<'d> {
+    fn get(&mut self, name: &Cow<'d, str>, version: &'d str) -> String {
+        match name {
+            Cow::Borrowed(n) => self
+                .map
+                .entry((n, version))
+                .or_insert_with(|| purl_for(NPM, n, Some(version)))
+                .clone(),
+            Cow::Owned(n) => purl_for(NPM, n, Some(version)),
+        }
     }
 }
 
 /// A dependency reference in pnpm: `1.2.3`, `1.2.3(peer)`, `1.2.3_peer`, `/alias/1.2.3`,
 /// `alias@1.2.3`, `link:...`.
-fn pnpm_ref(name: &str, r: &str, v5: bool) -> Option<String> {
+fn pnpm_ref<'d>(purls: &mut PurlCache<'d>, name: &'d str, r: &'d str, v5: bool) -> Option<String> {
     if r.starts_with("link:") || r.starts_with("file:") || r.starts_with("workspace:") {
         return None;
     }
     if r.starts_with('/') {
         let (n, v) = pnpm_key(r, v5)?;
-        return Some(purl_for(NPM, &n, Some(&v)));
+        return Some(purls.get(&n, v));
     }
     let base = r.split('(').next().unwrap_or(r);
     let aliased =
         !base.starts_with(|c: char| c.is_ascii_digit()) && split_at_version(base).is_some();
     if !v5 && aliased {
         let (n, v) = pnpm_key(base, false)?;
-        return Some(purl_for(NPM, &n, Some(&v)));
+        return Some(purls.get(&n, v));
     }
     let v = if v5 {
         base.split('_').next().unwrap_or(base)
     } else {
         base
     };
-    Some(purl_for(NPM, name, Some(v)))
+    Some(purls.get(&Cow::Borrowed(name), v))
+}
+
+/// The parts of a pnpm-lock.yaml document the reader uses, read straight from the YAML
+/// (no generic tree). Lenient like a generic tree: a value of an unexpected kind reads as
+/// absent rather than failing the file.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmDoc<'a> {
+    #[serde(default, borrow)]
+    lockfile_version: Scalar<'a>,
+    #[serde(default, borrow)]
+    importers: lenient::Map<'a, Lenient<PnpmDeps<'a>>>,
+    // Single-project locks (before v9) keep the direct dependencies at the top level.
+    // (Not `#[serde(flatten)]`: that buffers the whole document first.)
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    dev_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    package_manager_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    config_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    packages: lenient::Map<'a, Lenient<PnpmPackage<'a>>>,
+    #[serde(default, borrow)]
+    snapshots: lenient::Map<'a, Lenient<PnpmSnapshot<'a>>>,
+}
+
+/// An importer's (or a single project's) direct dependencies, by kind.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmDeps<'a> {
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    dev_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    package_manager_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    config_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+}
+
+type DirectDeps<'x, 'a> = [(&'x lenient::Map<'a, PnpmDirect<'a>>, Scope); 5];
+
+impl<'a> PnpmDeps<'a> {
+    fn by_scope(&self) -> DirectDeps<'_, 'a> {
+        [
+            (&self.dependencies, Scope::Required),
+            (&self.optional_dependencies, Scope::Optional),
+            (&self.dev_dependencies, Scope::Dev),
+            (&self.package_manager_dependencies, Scope::Dev),
+            (&self.config_dependencies, Scope::Dev),
+        ]
+    }
+}
+
+impl<'a> PnpmDoc<'a> {
+    fn top_by_scope(&self) -> DirectDeps<'_, 'a> {
+        [
+            (&self.dependencies, Scope::Required),
+            (&self.optional_dependencies, Scope::Optional),
+            (&self.dev_dependencies, Scope::Dev),
+            (&self.package_manager_dependencies, Scope::Dev),
+            (&self.config_dependencies, Scope::Dev),
+        ]
+    }
+}
+
+/// A direct dependency: `1.2.3` (before v9) or `{specifier, version}` (v9).
+#[derive(Default)]
+struct PnpmDirect<'a>(Scalar<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for PnpmDirect<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize, Default)]
+        struct WithVersion<'a> {
+            #[serde(default, borrow)]
+            version: Scalar<'a>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PnpmDirect<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a version or a mapping with a version")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let w =
+                    WithVersion::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PnpmDirect(w.version))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                Scalar::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(PnpmDirect(Scalar::Other))
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Str(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Str(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Str(Cow::Owned(v))))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Bool(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Num(v.to_string())))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Num(v.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Scalar::deserialize(serde::de::value::F64Deserializer::<E>::new(v)).map(PnpmDirect)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Other))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Other))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Other))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmPackage<'a> {
+    #[serde(default, borrow)]
+    name: Scalar<'a>,
+    #[serde(default, borrow)]
+    version: Scalar<'a>,
+    #[serde(default, borrow)]
+    resolution: Lenient<PnpmResolution<'a>>,
+    #[serde(default, borrow)]
+    dev: Scalar<'a>,
+    #[serde(default, borrow)]
+    optional: Scalar<'a>,
+    #[serde(default, borrow)]
+    dev_optional: Scalar<'a>,
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, Scalar<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, Scalar<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct PnpmResolution<'a> {
+    #[serde(default, borrow)]
+    integrity: Scalar<'a>,
+    #[serde(default, borrow)]
+    tarball: Scalar<'a>,
+    #[serde(default, borrow)]
+    repo: Scalar<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmSnapshot<'a> {
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, Scalar<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, Scalar<'a>>,
 }
 
 /// pnpm-lock.yaml, every document.
 pub(crate) fn pnpm(cx: &mut Cx) -> Res<()> {
-    let docs = cx.yaml_docs()?;
-    for doc in &docs {
+    let docs = cx.yaml_docs_as::<Lenient<PnpmDoc>>()?;
+    for Lenient(doc) in &docs {
         pnpm_doc(cx, doc)?;
     }
     Ok(())
 }
 
-fn pnpm_doc(cx: &mut Cx, doc: &Value) -> Res<()> {
-    let version = doc
-        .get("lockfileVersion")
-        .and_then(scalar)
-        .unwrap_or_default();
+fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
+    let version = doc.lockfile_version.as_text().unwrap_or_default();
     let major: u32 = version
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
     let v5 = major > 0 && major < 6;
-    let has_snapshots = doc.get("snapshots").is_some();
+    let has_snapshots = doc.snapshots.present;
+    let mut purls = PurlCache::default();
     // Direct dependencies: importers (monorepo) or top level (single project).
     let mut roots: Vec<(String, Scope)> = Vec::new();
-    let mut importers: Vec<&Value> = obj(doc.get("importers").unwrap_or(&Value::Null))
-        .map(|(_, v)| v)
-        .collect();
+    let mut importers: Vec<DirectDeps> =
+        doc.importers.iter().map(|(_, v)| v.0.by_scope()).collect();
     if importers.is_empty() {
-        importers.push(doc);
+        importers.push(doc.top_by_scope());
     }
     for imp in importers {
-        for (k, scope) in [
-            ("dependencies", Scope::Required),
-            ("optionalDependencies", Scope::Optional),
-            ("devDependencies", Scope::Dev),
-            ("packageManagerDependencies", Scope::Dev),
-            ("configDependencies", Scope::Dev),
-        ] {
-            for (n, r) in obj(imp.get(k).unwrap_or(&Value::Null)) {
-                let r = match r {
-                    Value::Object(_) => r.get("version").and_then(scalar),
-                    _ => scalar(r),
-                };
-                if let Some(p) = r.and_then(|r| pnpm_ref(n, &r, v5)) {
+        for (deps, scope) in imp {
+            for (n, r) in deps.iter() {
+                if let Some(r) = r.0.as_text()
+                    && let Some(p) = pnpm_ref(&mut purls, n, r, v5)
+                {
                     roots.push((p, scope));
                 }
             }
         }
     }
     let mut added: Vec<Package> = Vec::new();
-    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
-    for (key, e) in obj(doc.get("packages").unwrap_or(&Value::Null)) {
-        let named = match (s(e, "name"), e.get("version").and_then(scalar)) {
-            (Some(n), Some(v)) => Some((n.to_string(), v)),
+    let mut by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, Lenient(e)) in doc.packages.iter() {
+        let named = match (e.name.as_str(), e.version.as_text()) {
+            (Some(n), Some(v)) => Some((Cow::Borrowed(n), v)),
             _ => None,
         };
         let Some((name, version)) = named.or_else(|| pnpm_key(key, v5)) else {
-            cx.skip(None, key.clone(), "cannot read name and version from key");
+            cx.skip(None, key, "cannot read name and version from key");
             continue;
         };
-        let mut p = pkg(NPM, &name, Some(&version));
-        if let Some(res) = e.get("resolution") {
-            p.hashes = s(res, "integrity").map(hashes_sri).unwrap_or_default();
-            p.source = s(res, "tarball").or(s(res, "repo")).map(str::to_string);
-        }
+        let mut p = pkg_with_purl(NPM, &name, version, purls.get(&name, version));
+        let res = &e.resolution.0;
+        p.hashes = res.integrity.as_str().map(hashes_sri).unwrap_or_default();
+        p.source = res
+            .tarball
+            .as_str()
+            .or(res.repo.as_str())
+            .map(str::to_string);
         if !has_snapshots {
-            p.scope = scope_flags(e);
-            p.dependencies = pnpm_deps(e, v5);
+            p.scope = if e.dev.is_true() {
+                Scope::Dev
+            } else if e.optional.is_true() || e.dev_optional.is_true() {
+                Scope::Optional
+            } else {
+                Scope::Required
+            };
+            p.dependencies = pnpm_deps(&mut purls, &e.dependencies, &e.optional_dependencies, v5);
         }
-        by_key.insert(
-            key.split('(').next().unwrap_or(key).to_string(),
-            added.len(),
-        );
+        by_key.insert(key.split('(').next().unwrap_or(key), added.len());
         added.push(p);
     }
     if has_snapshots {
         let mut extra = Vec::new();
-        for (key, e) in obj(doc.get("snapshots").unwrap_or(&Value::Null)) {
+        for (key, Lenient(e)) in doc.snapshots.iter() {
             let base = key.split('(').next().unwrap_or(key);
-            let deps = pnpm_deps(e, false);
+            let deps = pnpm_deps(&mut purls, &e.dependencies, &e.optional_dependencies, false);
             match by_key.get(base) {
                 Some(&i) => {
                     if key == base {
@@ -662,25 +866,30 @@ fn pnpm_doc(cx: &mut Cx, doc: &Value) -> Res<()> {
                         extra.push(p);
                     }
                 }
-                None => cx.skip(None, key.clone(), "snapshot without a package entry"),
+                None => cx.skip(None, key, "snapshot without a package entry"),
             }
         }
         added.extend(extra);
         infer_from_roots(&mut added, &roots);
     } else if !roots.is_empty() {
+        let root_set: HashSet<&str> = roots.iter().map(|(r, _)| r.as_str()).collect();
         for p in &mut added {
-            p.direct = Some(roots.iter().any(|(r, _)| *r == p.purl));
+            p.direct = Some(root_set.contains(p.purl.as_str()));
         }
     }
     cx.packages.extend(added);
     Ok(())
 }
 
-fn pnpm_deps(e: &Value, v5: bool) -> Vec<String> {
-    ["dependencies", "optionalDependencies"]
-        .iter()
-        .flat_map(|k| obj(e.get(*k).unwrap_or(&Value::Null)))
-        .filter_map(|(n, r)| pnpm_ref(n, &scalar(r)?, v5))
+fn pnpm_deps<'d>(
+    purls: &mut PurlCache<'d>,
+    deps: &'d lenient::Map<'d, Scalar<'d>>,
+    optional: &'d lenient::Map<'d, Scalar<'d>>,
+    v5: bool,
+) -> Vec<String> {
+    deps.iter()
+        .chain(optional.iter())
+        .filter_map(|(n, r)| pnpm_ref(purls, n, r.as_text()?, v5))
         .collect()
 }
 

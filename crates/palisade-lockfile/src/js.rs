@@ -784,11 +784,194 @@ struct PnpmSnapshot<'a> {
 
 /// pnpm-lock.yaml, every document.
 pub(crate) fn pnpm(cx: &mut Cx) -> Res<()> {
+    pnpm_split_above(cx, SPLIT_MIN_BYTES)
+}
+
+fn pnpm_split_above(cx: &mut Cx, min_bytes: usize) -> Res<()> {
+    if cx.text.len() >= min_bytes
+        && let Some(split) = split_sections(cx.text)
+        && let Some(doc) = pnpm_parallel(&split)
+    {
+        return pnpm_doc(cx, &doc);
+    }
     let docs = cx.yaml_docs_as::<Lenient<PnpmDoc>>()?;
     for Lenient(doc) in &docs {
         pnpm_doc(cx, doc)?;
     }
     Ok(())
+}
+
+/// Below this size a lock is read in one piece.
+const SPLIT_MIN_BYTES: usize = 512 * 1024;
+
+/// A large single-document lock cut for reading in parallel: the bodies of its
+/// `packages:` and `snapshots:` sections in pieces of whole entries, and the rest of the
+/// document (small sections, with those two headers left empty).
+struct Split<'t> {
+    rest: String,
+    packages: Vec<&'t str>,
+    snapshots: Vec<&'t str>,
+}
+
+/// Cuts a lock as [`Split`] says, or `None` when its layout is not the plain one pnpm
+/// writes (then it is read in one piece, which also reports any error with its line).
+///
+/// The cut is sound for the layout accepted here: every line at column 0 is a comment or
+/// a `name:` top-level key (no documents markers, directives, quoted or complex keys),
+/// each key once; a cut section's entries are at indentation 2 exactly and a piece
+/// starts at such an entry line, so each piece is a whole number of entries whose text
+/// reads the same alone as in the document. A piece that does not read alone (an alias
+/// to an anchor in another piece, a scalar or flow collection cut in two), or two pieces
+/// with the same key, send the whole file back to the one-piece reading.
+fn split_sections(text: &str) -> Option<Split<'_>> {
+    let mut keys: Vec<&str> = Vec::new();
+    // (section, body start, body end)
+    let mut bodies: Vec<(&str, usize, usize)> = Vec::new();
+    let mut open: Option<(&str, usize)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let b = line.as_bytes();
+        if b.first()
+            .is_none_or(|c| matches!(c, b' ' | b'\n' | b'\r' | b'#'))
+        {
+            continue;
+        }
+        let (key, value) = line.split_once(':')?;
+        let key_ok = key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        if !key_ok || !(value.is_empty() || value.starts_with([' ', '\n', '\r'])) {
+            return None;
+        }
+        if keys.contains(&key) {
+            return None;
+        }
+        keys.push(key);
+        if let Some((name, body)) = open.take() {
+            bodies.push((name, body, start));
+        }
+        if matches!(key, "packages" | "snapshots") && value.trim().is_empty() {
+            open = Some((key, at));
+        }
+    }
+    if let Some((name, body)) = open {
+        bodies.push((name, body, text.len()));
+    }
+    let pieces = rayon::current_num_threads().clamp(1, 8) * 2;
+    let mut rest = String::with_capacity(4096);
+    let mut from = 0;
+    let mut split = Split {
+        rest: String::new(),
+        packages: Vec::new(),
+        snapshots: Vec::new(),
+    };
+    for (name, start, end) in bodies {
+        let body = &text[start..end];
+        // The first entry must be at indentation 2: then every line indented by exactly
+        // two spaces starts an entry of this mapping.
+        let first = body
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+        if !entry_line(first) {
+            return None;
+        }
+        rest.push_str(&text[from..start]);
+        from = end;
+        let out = if name == "packages" {
+            &mut split.packages
+        } else {
+            &mut split.snapshots
+        };
+        let target = (body.len() / pieces).max(64 * 1024);
+        let mut piece_start = 0;
+        let mut pos = 0;
+        for line in body.split_inclusive('\n') {
+            if pos - piece_start >= target && entry_line(line) {
+                out.push(&body[piece_start..pos]);
+                piece_start = pos;
+            }
+            pos += line.len();
+        }
+        out.push(&body[piece_start..]);
+    }
+    rest.push_str(&text[from..]);
+    split.rest = rest;
+    Some(split)
+}
+
+/// A line starting an entry of a mapping at indentation 2: `  key...`.
+fn entry_line(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 2
+        && b[0] == b' '
+        && b[1] == b' '
+        && !matches!(b[2], b' ' | b'\t' | b'#' | b'-' | b'\n' | b'\r')
+}
+
+/// Reads the pieces of a [`Split`] in parallel; `None` if any does not read alone or
+/// two share a key (the one-piece reading then decides).
+fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
+    use rayon::prelude::*;
+    enum Piece<'a> {
+        Rest(PnpmDoc<'a>),
+        Packages(lenient::Map<'a, Lenient<PnpmPackage<'a>>>),
+        Snapshots(lenient::Map<'a, Lenient<PnpmSnapshot<'a>>>),
+    }
+    fn one<'a, T: Deserialize<'a> + Default>(text: &'a str) -> Option<T> {
+        let mut docs = serde_saphyr::from_multiple::<T>(text).ok()?;
+        match docs.len() {
+            0 => Some(T::default()),
+            1 => docs.pop(),
+            _ => None,
+        }
+    }
+    let mut jobs: Vec<(u8, &str)> = vec![(0, split.rest.as_str())];
+    jobs.extend(split.packages.iter().map(|t| (1, *t)));
+    jobs.extend(split.snapshots.iter().map(|t| (2, *t)));
+    let pieces: Vec<Option<Piece>> = jobs
+        .par_iter()
+        .map(|&(kind, text)| match kind {
+            0 => {
+                let mut docs = serde_saphyr::from_multiple::<Lenient<PnpmDoc>>(text).ok()?;
+                (docs.len() == 1)
+                    .then(|| docs.pop())
+                    .flatten()
+                    .map(|d| Piece::Rest(d.0))
+            }
+            1 => one(text).map(Piece::Packages),
+            _ => one(text).map(Piece::Snapshots),
+        })
+        .collect();
+    let mut doc: Option<PnpmDoc> = None;
+    let mut packages = Vec::new();
+    let mut snapshots = Vec::new();
+    for p in pieces {
+        match p? {
+            Piece::Rest(d) => doc = Some(d),
+            Piece::Packages(m) => packages.extend(m.entries),
+            Piece::Snapshots(m) => snapshots.extend(m.entries),
+        }
+    }
+    let mut doc = doc?;
+    if !split.packages.is_empty() {
+        doc.packages.entries = merged(packages)?;
+        doc.packages.present = true;
+    }
+    if !split.snapshots.is_empty() {
+        doc.snapshots.entries = merged(snapshots)?;
+        doc.snapshots.present = true;
+    }
+    Some(doc)
+}
+
+/// Entries of the pieces of one mapping, sorted; `None` on a key found twice.
+fn merged<V>(mut entries: Vec<(Cow<'_, str>, V)>) -> Option<Vec<(Cow<'_, str>, V)>> {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if entries.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    Some(entries)
 }
 
 fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
@@ -1018,4 +1201,70 @@ pub(crate) fn bun(cx: &mut Cx) -> Res<()> {
     infer_from_roots(&mut added, &roots);
     cx.packages.extend(added);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pnpm fixture reads the same cut in pieces (as large locks are) as in one
+    /// piece, and the plain pnpm layout is indeed cut.
+    #[test]
+    fn pnpm_pieces_read_like_the_whole() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/lockfiles/pnpm");
+        let mut cut = 0;
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("read");
+            let whole = {
+                let mut cx = Cx::new(&path, &text);
+                pnpm_split_above(&mut cx, usize::MAX).map(|()| cx.finish(crate::Format::PnpmLock))
+            };
+            let pieces = {
+                let mut cx = Cx::new(&path, &text);
+                pnpm_split_above(&mut cx, 0).map(|()| cx.finish(crate::Format::PnpmLock))
+            };
+            files += 1;
+            if split_sections(&text).is_some_and(|s| pnpm_parallel(&s).is_some()) {
+                cut += 1;
+            }
+            match (whole, pieces) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.packages, b.packages, "{}", path.display());
+                    assert_eq!(a.skipped, b.skipped, "{}", path.display());
+                    assert_eq!(a.coverage, b.coverage, "{}", path.display());
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{}: {:?} vs {:?}", path.display(), a.err(), b.err()),
+            }
+        }
+        assert!(files >= 15, "{files} fixtures");
+        // The multi-document ones are not cut; the single-document ones pnpm wrote are.
+        assert!(cut >= files - 3, "{cut} of {files} cut");
+    }
+
+    #[test]
+    fn pieces_that_do_not_read_alone_fall_back() {
+        // An alias to an anchor in another piece, a duplicate key across pieces, an
+        // entry indented by 4: each is read in one piece (and errors or not as YAML says).
+        let body: String = (0..4000)
+            .map(|i| format!("  /p{i}@1.0.0:\n    resolution: {{integrity: sha512-AAAA}}\n"))
+            .collect();
+        let dup = format!("lockfileVersion: '9.0'\npackages:\n{body}{body}");
+        let s = split_sections(&dup).expect("plain layout");
+        assert!(s.packages.len() > 1);
+        assert!(pnpm_parallel(&s).is_none(), "duplicate key across pieces");
+        let alias = format!(
+            "lockfileVersion: '9.0'\npackages:\n  /a@1.0.0: &x\n    dev: true\n{body}  /z@1.0.0: *x\n"
+        );
+        let s = split_sections(&alias).expect("plain layout");
+        assert!(pnpm_parallel(&s).is_none(), "alias across pieces");
+        let indented = "lockfileVersion: '9.0'\npackages:\n    /a@1.0.0: {}\n  /b@1.0.0: {}\n";
+        assert!(split_sections(indented).is_none());
+        assert!(split_sections("---\nlockfileVersion: 5\n").is_none());
+        assert!(split_sections("'quoted': 1\n").is_none());
+        assert!(split_sections("packages:\n  a: 1\npackages:\n  b: 1\n").is_none());
+    }
 }

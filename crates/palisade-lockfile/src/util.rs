@@ -95,9 +95,15 @@ impl<'a> Cx<'a> {
     pub fn finish(self, format: Format) -> Lockfile {
         let parsed = self.packages.len();
         let mut packages = merge_packages(self.packages);
-        let known: BTreeSet<String> = packages.iter().map(|p| p.purl.clone()).collect();
-        for p in &mut packages {
-            p.dependencies.retain(|d| known.contains(d));
+        // Edges only to packages of the file (sorted by purl: a binary search each).
+        for i in 0..packages.len() {
+            let mut deps = std::mem::take(&mut packages[i].dependencies);
+            deps.retain(|d| {
+                packages
+                    .binary_search_by(|p| p.purl.as_str().cmp(d.as_str()))
+                    .is_ok()
+            });
+            packages[i].dependencies = deps;
         }
         let mut skipped = self.skipped;
         skipped.sort();

@@ -559,14 +559,14 @@ struct PurlCache<'d> {
 }
 
 impl<'d> PurlCache<'d> {
-    fn get(&mut self, name: &Cow<'d, str>, version: &'d str) -> String {
+    fn get(&mut self, name: Cow<'d, str>, version: &'d str) -> String {
         match name {
             Cow::Borrowed(n) => self
                 .map
                 .entry((n, version))
                 .or_insert_with(|| purl_for(NPM, n, Some(version)))
                 .clone(),
-            Cow::Owned(n) => purl_for(NPM, n, Some(version)),
+            Cow::Owned(n) => purl_for(NPM, &n, Some(version)),
         }
     }
 }
@@ -579,21 +579,21 @@ fn pnpm_ref<'d>(purls: &mut PurlCache<'d>, name: &'d str, r: &'d str, v5: bool) 
     }
     if r.starts_with('/') {
         let (n, v) = pnpm_key(r, v5)?;
-        return Some(purls.get(&n, v));
+        return Some(purls.get(n, v));
     }
     let base = r.split('(').next().unwrap_or(r);
     let aliased =
         !base.starts_with(|c: char| c.is_ascii_digit()) && split_at_version(base).is_some();
     if !v5 && aliased {
         let (n, v) = pnpm_key(base, false)?;
-        return Some(purls.get(&n, v));
+        return Some(purls.get(n, v));
     }
     let v = if v5 {
         base.split('_').next().unwrap_or(base)
     } else {
         base
     };
-    Some(purls.get(&Cow::Borrowed(name), v))
+    Some(purls.get(Cow::Borrowed(name), v))
 }
 
 /// The parts of a pnpm-lock.yaml document the reader uses, read straight from the YAML
@@ -914,7 +914,7 @@ fn entry_line(line: &str) -> bool {
 fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
     use rayon::prelude::*;
     enum Piece<'a> {
-        Rest(PnpmDoc<'a>),
+        Rest(Box<PnpmDoc<'a>>),
         Packages(lenient::Map<'a, Lenient<PnpmPackage<'a>>>),
         Snapshots(lenient::Map<'a, Lenient<PnpmSnapshot<'a>>>),
     }
@@ -937,7 +937,7 @@ fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
                 (docs.len() == 1)
                     .then(|| docs.pop())
                     .flatten()
-                    .map(|d| Piece::Rest(d.0))
+                    .map(|d| Piece::Rest(Box::new(d.0)))
             }
             1 => one(text).map(Piece::Packages),
             _ => one(text).map(Piece::Snapshots),
@@ -948,7 +948,7 @@ fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
     let mut snapshots = Vec::new();
     for p in pieces {
         match p? {
-            Piece::Rest(d) => doc = Some(d),
+            Piece::Rest(d) => doc = Some(*d),
             Piece::Packages(m) => packages.extend(m.entries),
             Piece::Snapshots(m) => snapshots.extend(m.entries),
         }
@@ -1013,7 +1013,7 @@ fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
             cx.skip(None, key, "cannot read name and version from key");
             continue;
         };
-        let mut p = pkg_with_purl(NPM, &name, version, purls.get(&name, version));
+        let mut p = pkg_with_purl(NPM, &name, version, purls.get(name.clone(), version));
         let res = &e.resolution.0;
         p.hashes = res.integrity.as_str().map(hashes_sri).unwrap_or_default();
         p.source = res

@@ -1,13 +1,16 @@
 //! JavaScript: npm package-lock/shrinkwrap (v1-v3), yarn (classic and berry), pnpm
 //! (v5-v9, multi-document), bun.lock.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
+use crate::util::lenient::{self, Lenient, Scalar};
 use crate::util::{
-    Cx, MAX_DEPTH, Res, arr, hash_hex, hashes_sri, infer_from_roots, obj, pkg, purl_for, s, scalar,
-    truthy,
+    Cx, MAX_DEPTH, Res, arr, hash_hex, hashes_sri, infer_from_roots, obj, pkg, pkg_with_purl,
+    purl_for, s, scalar, truthy,
 };
 use crate::{Ecosystem, Package, Scope};
 
@@ -703,7 +706,7 @@ fn yarn_berry(cx: &mut Cx) -> Res<()> {
 }
 
 /// Name and version from a pnpm package key (any lockfile version).
-fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
+fn pnpm_key(key: &str, v5: bool) -> Option<(Cow<'_, str>, &str)> {
     let k = key.strip_prefix('/').unwrap_or(key);
     let k = k.split('(').next().unwrap_or(k);
     if k.ends_with(".tgz") {
@@ -711,9 +714,9 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
         let (dir, file) = k.rsplit_once("/-/")?;
         let name = dir.rsplit_once('/').map(|(a, b)| {
             if a.rsplit('/').next().is_some_and(|s| s.starts_with('@')) {
-                format!("{}/{b}", a.rsplit('/').next().unwrap_or(""))
+                Cow::Owned(format!("{}/{b}", a.rsplit('/').next().unwrap_or("")))
             } else {
-                b.to_string()
+                Cow::Borrowed(b)
             }
         })?;
         let short = name.rsplit('/').next().unwrap_or(&name);
@@ -721,7 +724,7 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
             .strip_suffix(".tgz")?
             .strip_prefix(short)?
             .strip_prefix('-')?;
-        return Some((name, v.to_string()));
+        return Some((name, v));
     }
     if v5 {
         let (n, v) = k.rsplit_once('/')?;
@@ -729,120 +732,504 @@ fn pnpm_key(key: &str, v5: bool) -> Option<(String, String)> {
         if n.is_empty() || v.is_empty() {
             return None;
         }
-        Some((n.to_string(), v.to_string()))
+        Some((Cow::Borrowed(n), v))
     } else {
         let (n, v) = split_at_version(k)?;
         if n.is_empty() || v.is_empty() {
             return None;
         }
-        Some((n.to_string(), v.to_string()))
+        Some((Cow::Borrowed(n), v))
+    }
+}
+
+/// Package URLs of npm name/version pairs, each built once: a large lock names the same
+/// package in hundreds of edges.
+#[derive(Default)]
+struct PurlCache<'d> {
+    map: HashMap<(&'d str, &'d str), String>,
+}
+
+impl<'d> PurlCache<'d> {
+    fn get(&mut self, name: Cow<'d, str>, version: &'d str) -> String {
+        match name {
+            Cow::Borrowed(n) => self
+                .map
+                .entry((n, version))
+                .or_insert_with(|| purl_for(NPM, n, Some(version)))
+                .clone(),
+            Cow::Owned(n) => purl_for(NPM, &n, Some(version)),
+        }
     }
 }
 
 /// A dependency reference in pnpm: `1.2.3`, `1.2.3(peer)`, `1.2.3_peer`, `/alias/1.2.3`,
 /// `alias@1.2.3`, `link:...`.
-fn pnpm_ref(name: &str, r: &str, v5: bool) -> Option<String> {
+fn pnpm_ref<'d>(purls: &mut PurlCache<'d>, name: &'d str, r: &'d str, v5: bool) -> Option<String> {
     if r.starts_with("link:") || r.starts_with("file:") || r.starts_with("workspace:") {
         return None;
     }
     if r.starts_with('/') {
         let (n, v) = pnpm_key(r, v5)?;
-        return Some(purl_for(NPM, &n, Some(&v)));
+        return Some(purls.get(n, v));
     }
     let base = r.split('(').next().unwrap_or(r);
     let aliased =
         !base.starts_with(|c: char| c.is_ascii_digit()) && split_at_version(base).is_some();
     if !v5 && aliased {
         let (n, v) = pnpm_key(base, false)?;
-        return Some(purl_for(NPM, &n, Some(&v)));
+        return Some(purls.get(n, v));
     }
     let v = if v5 {
         base.split('_').next().unwrap_or(base)
     } else {
         base
     };
-    Some(purl_for(NPM, name, Some(v)))
+    Some(purls.get(Cow::Borrowed(name), v))
+}
+
+/// The parts of a pnpm-lock.yaml document the reader uses, read straight from the YAML
+/// (no generic tree). Lenient like a generic tree: a value of an unexpected kind reads as
+/// absent rather than failing the file.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmDoc<'a> {
+    #[serde(default, borrow)]
+    lockfile_version: Scalar<'a>,
+    #[serde(default, borrow)]
+    importers: lenient::Map<'a, Lenient<PnpmDeps<'a>>>,
+    // Single-project locks (before v9) keep the direct dependencies at the top level.
+    // (Not `#[serde(flatten)]`: that buffers the whole document first.)
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    dev_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    package_manager_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    config_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    packages: lenient::Map<'a, Lenient<PnpmPackage<'a>>>,
+    #[serde(default, borrow)]
+    snapshots: lenient::Map<'a, Lenient<PnpmSnapshot<'a>>>,
+}
+
+/// An importer's (or a single project's) direct dependencies, by kind.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmDeps<'a> {
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    dev_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    package_manager_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+    #[serde(default, borrow)]
+    config_dependencies: lenient::Map<'a, PnpmDirect<'a>>,
+}
+
+type DirectDeps<'x, 'a> = [(&'x lenient::Map<'a, PnpmDirect<'a>>, Scope); 5];
+
+impl<'a> PnpmDeps<'a> {
+    fn by_scope(&self) -> DirectDeps<'_, 'a> {
+        [
+            (&self.dependencies, Scope::Required),
+            (&self.optional_dependencies, Scope::Optional),
+            (&self.dev_dependencies, Scope::Dev),
+            (&self.package_manager_dependencies, Scope::Dev),
+            (&self.config_dependencies, Scope::Dev),
+        ]
+    }
+}
+
+impl<'a> PnpmDoc<'a> {
+    fn top_by_scope(&self) -> DirectDeps<'_, 'a> {
+        [
+            (&self.dependencies, Scope::Required),
+            (&self.optional_dependencies, Scope::Optional),
+            (&self.dev_dependencies, Scope::Dev),
+            (&self.package_manager_dependencies, Scope::Dev),
+            (&self.config_dependencies, Scope::Dev),
+        ]
+    }
+}
+
+/// A direct dependency: `1.2.3` (before v9) or `{specifier, version}` (v9).
+#[derive(Default)]
+struct PnpmDirect<'a>(Scalar<'a>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for PnpmDirect<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize, Default)]
+        struct WithVersion<'a> {
+            #[serde(default, borrow)]
+            version: Scalar<'a>,
+        }
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PnpmDirect<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a version or a mapping with a version")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let w =
+                    WithVersion::deserialize(serde::de::value::MapAccessDeserializer::new(map))?;
+                Ok(PnpmDirect(w.version))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                Scalar::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))?;
+                Ok(PnpmDirect(Scalar::Other))
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(
+                self,
+                v: &'de str,
+            ) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Str(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Str(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Str(Cow::Owned(v))))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Bool(v)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Num(v.to_string())))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Num(v.to_string())))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Scalar::deserialize(serde::de::value::F64Deserializer::<E>::new(v)).map(PnpmDirect)
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Other))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Other))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+                Ok(PnpmDirect(Scalar::Other))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmPackage<'a> {
+    #[serde(default, borrow)]
+    name: Scalar<'a>,
+    #[serde(default, borrow)]
+    version: Scalar<'a>,
+    #[serde(default, borrow)]
+    resolution: Lenient<PnpmResolution<'a>>,
+    #[serde(default, borrow)]
+    dev: Scalar<'a>,
+    #[serde(default, borrow)]
+    optional: Scalar<'a>,
+    #[serde(default, borrow)]
+    dev_optional: Scalar<'a>,
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, Scalar<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, Scalar<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+struct PnpmResolution<'a> {
+    #[serde(default, borrow)]
+    integrity: Scalar<'a>,
+    #[serde(default, borrow)]
+    tarball: Scalar<'a>,
+    #[serde(default, borrow)]
+    repo: Scalar<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct PnpmSnapshot<'a> {
+    #[serde(default, borrow)]
+    dependencies: lenient::Map<'a, Scalar<'a>>,
+    #[serde(default, borrow)]
+    optional_dependencies: lenient::Map<'a, Scalar<'a>>,
 }
 
 /// pnpm-lock.yaml, every document.
 pub(crate) fn pnpm(cx: &mut Cx) -> Res<()> {
-    let docs = cx.yaml_docs()?;
-    for doc in &docs {
+    pnpm_split_above(cx, SPLIT_MIN_BYTES)
+}
+
+fn pnpm_split_above(cx: &mut Cx, min_bytes: usize) -> Res<()> {
+    if cx.text.len() >= min_bytes
+        && let Some(split) = split_sections(cx.text)
+        && let Some(doc) = pnpm_parallel(&split)
+    {
+        return pnpm_doc(cx, &doc);
+    }
+    let docs = cx.yaml_docs_as::<Lenient<PnpmDoc>>()?;
+    for Lenient(doc) in &docs {
         pnpm_doc(cx, doc)?;
     }
     Ok(())
 }
 
-fn pnpm_doc(cx: &mut Cx, doc: &Value) -> Res<()> {
-    let version = doc
-        .get("lockfileVersion")
-        .and_then(scalar)
-        .unwrap_or_default();
+/// Below this size a lock is read in one piece.
+const SPLIT_MIN_BYTES: usize = 512 * 1024;
+
+/// A large single-document lock cut for reading in parallel: the bodies of its
+/// `packages:` and `snapshots:` sections in pieces of whole entries, and the rest of the
+/// document (small sections, with those two headers left empty).
+struct Split<'t> {
+    rest: String,
+    packages: Vec<&'t str>,
+    snapshots: Vec<&'t str>,
+}
+
+/// Cuts a lock as [`Split`] says, or `None` when its layout is not the plain one pnpm
+/// writes (then it is read in one piece, which also reports any error with its line).
+///
+/// The cut is sound for the layout accepted here: every line at column 0 is a comment or
+/// a `name:` top-level key (no documents markers, directives, quoted or complex keys),
+/// each key once; a cut section's entries are at indentation 2 exactly and a piece
+/// starts at such an entry line, so each piece is a whole number of entries whose text
+/// reads the same alone as in the document. A piece that does not read alone (an alias
+/// to an anchor in another piece, a scalar or flow collection cut in two), or two pieces
+/// with the same key, send the whole file back to the one-piece reading.
+fn split_sections(text: &str) -> Option<Split<'_>> {
+    let mut keys: Vec<&str> = Vec::new();
+    // (section, body start, body end)
+    let mut bodies: Vec<(&str, usize, usize)> = Vec::new();
+    let mut open: Option<(&str, usize)> = None;
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let start = at;
+        at += line.len();
+        let b = line.as_bytes();
+        if b.first()
+            .is_none_or(|c| matches!(c, b' ' | b'\n' | b'\r' | b'#'))
+        {
+            continue;
+        }
+        let (key, value) = line.split_once(':')?;
+        let key_ok = key.starts_with(|c: char| c.is_ascii_alphabetic())
+            && key.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_');
+        if !key_ok || !(value.is_empty() || value.starts_with([' ', '\n', '\r'])) {
+            return None;
+        }
+        if keys.contains(&key) {
+            return None;
+        }
+        keys.push(key);
+        if let Some((name, body)) = open.take() {
+            bodies.push((name, body, start));
+        }
+        if matches!(key, "packages" | "snapshots") && value.trim().is_empty() {
+            open = Some((key, at));
+        }
+    }
+    if let Some((name, body)) = open {
+        bodies.push((name, body, text.len()));
+    }
+    let pieces = rayon::current_num_threads().clamp(1, 8) * 2;
+    let mut rest = String::with_capacity(4096);
+    let mut from = 0;
+    let mut split = Split {
+        rest: String::new(),
+        packages: Vec::new(),
+        snapshots: Vec::new(),
+    };
+    for (name, start, end) in bodies {
+        let body = &text[start..end];
+        // The first entry must be at indentation 2: then every line indented by exactly
+        // two spaces starts an entry of this mapping.
+        let first = body
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))?;
+        if !entry_line(first) {
+            return None;
+        }
+        rest.push_str(&text[from..start]);
+        from = end;
+        let out = if name == "packages" {
+            &mut split.packages
+        } else {
+            &mut split.snapshots
+        };
+        let target = (body.len() / pieces).max(64 * 1024);
+        let mut piece_start = 0;
+        let mut pos = 0;
+        for line in body.split_inclusive('\n') {
+            if pos - piece_start >= target && entry_line(line) {
+                out.push(&body[piece_start..pos]);
+                piece_start = pos;
+            }
+            pos += line.len();
+        }
+        out.push(&body[piece_start..]);
+    }
+    rest.push_str(&text[from..]);
+    split.rest = rest;
+    Some(split)
+}
+
+/// A line starting an entry of a mapping at indentation 2: `  key...`.
+fn entry_line(line: &str) -> bool {
+    let b = line.as_bytes();
+    b.len() > 2
+        && b[0] == b' '
+        && b[1] == b' '
+        && !matches!(b[2], b' ' | b'\t' | b'#' | b'-' | b'\n' | b'\r')
+}
+
+/// Reads the pieces of a [`Split`] in parallel; `None` if any does not read alone or
+/// two share a key (the one-piece reading then decides).
+fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
+    use rayon::prelude::*;
+    enum Piece<'a> {
+        Rest(Box<PnpmDoc<'a>>),
+        Packages(lenient::Map<'a, Lenient<PnpmPackage<'a>>>),
+        Snapshots(lenient::Map<'a, Lenient<PnpmSnapshot<'a>>>),
+    }
+    fn one<'a, T: Deserialize<'a> + Default>(text: &'a str) -> Option<T> {
+        let mut docs = serde_saphyr::from_multiple::<T>(text).ok()?;
+        match docs.len() {
+            0 => Some(T::default()),
+            1 => docs.pop(),
+            _ => None,
+        }
+    }
+    let mut jobs: Vec<(u8, &str)> = vec![(0, split.rest.as_str())];
+    jobs.extend(split.packages.iter().map(|t| (1, *t)));
+    jobs.extend(split.snapshots.iter().map(|t| (2, *t)));
+    let pieces: Vec<Option<Piece>> = jobs
+        .par_iter()
+        .map(|&(kind, text)| match kind {
+            0 => {
+                let mut docs = serde_saphyr::from_multiple::<Lenient<PnpmDoc>>(text).ok()?;
+                (docs.len() == 1)
+                    .then(|| docs.pop())
+                    .flatten()
+                    .map(|d| Piece::Rest(Box::new(d.0)))
+            }
+            1 => one(text).map(Piece::Packages),
+            _ => one(text).map(Piece::Snapshots),
+        })
+        .collect();
+    let mut doc: Option<PnpmDoc> = None;
+    let mut packages = Vec::new();
+    let mut snapshots = Vec::new();
+    for p in pieces {
+        match p? {
+            Piece::Rest(d) => doc = Some(*d),
+            Piece::Packages(m) => packages.extend(m.entries),
+            Piece::Snapshots(m) => snapshots.extend(m.entries),
+        }
+    }
+    let mut doc = doc?;
+    if !split.packages.is_empty() {
+        doc.packages.entries = merged(packages)?;
+        doc.packages.present = true;
+    }
+    if !split.snapshots.is_empty() {
+        doc.snapshots.entries = merged(snapshots)?;
+        doc.snapshots.present = true;
+    }
+    Some(doc)
+}
+
+/// Entries of the pieces of one mapping, sorted; `None` on a key found twice.
+fn merged<V>(mut entries: Vec<(Cow<'_, str>, V)>) -> Option<Vec<(Cow<'_, str>, V)>> {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if entries.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    Some(entries)
+}
+
+fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
+    let version = doc.lockfile_version.as_text().unwrap_or_default();
     let major: u32 = version
         .split('.')
         .next()
         .and_then(|m| m.parse().ok())
         .unwrap_or(0);
     let v5 = major > 0 && major < 6;
-    let has_snapshots = doc.get("snapshots").is_some();
+    let has_snapshots = doc.snapshots.present;
+    let mut purls = PurlCache::default();
     // Direct dependencies: importers (monorepo) or top level (single project).
     let mut roots: Vec<(String, Scope)> = Vec::new();
-    let mut importers: Vec<&Value> = obj(doc.get("importers").unwrap_or(&Value::Null))
-        .map(|(_, v)| v)
-        .collect();
+    let mut importers: Vec<DirectDeps> =
+        doc.importers.iter().map(|(_, v)| v.0.by_scope()).collect();
     if importers.is_empty() {
-        importers.push(doc);
+        importers.push(doc.top_by_scope());
     }
     for imp in importers {
-        for (k, scope) in [
-            ("dependencies", Scope::Required),
-            ("optionalDependencies", Scope::Optional),
-            ("devDependencies", Scope::Dev),
-            ("packageManagerDependencies", Scope::Dev),
-            ("configDependencies", Scope::Dev),
-        ] {
-            for (n, r) in obj(imp.get(k).unwrap_or(&Value::Null)) {
-                let r = match r {
-                    Value::Object(_) => r.get("version").and_then(scalar),
-                    _ => scalar(r),
-                };
-                if let Some(p) = r.and_then(|r| pnpm_ref(n, &r, v5)) {
+        for (deps, scope) in imp {
+            for (n, r) in deps.iter() {
+                if let Some(r) = r.0.as_text()
+                    && let Some(p) = pnpm_ref(&mut purls, n, r, v5)
+                {
                     roots.push((p, scope));
                 }
             }
         }
     }
     let mut added: Vec<Package> = Vec::new();
-    let mut by_key: BTreeMap<String, usize> = BTreeMap::new();
-    for (key, e) in obj(doc.get("packages").unwrap_or(&Value::Null)) {
-        let named = match (s(e, "name"), e.get("version").and_then(scalar)) {
-            (Some(n), Some(v)) => Some((n.to_string(), v)),
+    let mut by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    for (key, Lenient(e)) in doc.packages.iter() {
+        let named = match (e.name.as_str(), e.version.as_text()) {
+            (Some(n), Some(v)) => Some((Cow::Borrowed(n), v)),
             _ => None,
         };
         let Some((name, version)) = named.or_else(|| pnpm_key(key, v5)) else {
-            cx.skip(None, key.clone(), "cannot read name and version from key");
+            cx.skip(None, key, "cannot read name and version from key");
             continue;
         };
-        let mut p = pkg(NPM, &name, Some(&version));
-        if let Some(res) = e.get("resolution") {
-            p.hashes = s(res, "integrity").map(hashes_sri).unwrap_or_default();
-            p.source = s(res, "tarball").or(s(res, "repo")).map(str::to_string);
-        }
+        let mut p = pkg_with_purl(NPM, &name, version, purls.get(name.clone(), version));
+        let res = &e.resolution.0;
+        p.hashes = res.integrity.as_str().map(hashes_sri).unwrap_or_default();
+        p.source = res
+            .tarball
+            .as_str()
+            .or(res.repo.as_str())
+            .map(str::to_string);
         if !has_snapshots {
-            p.scope = scope_flags(e);
-            p.dependencies = pnpm_deps(e, v5);
+            p.scope = if e.dev.is_true() {
+                Scope::Dev
+            } else if e.optional.is_true() || e.dev_optional.is_true() {
+                Scope::Optional
+            } else {
+                Scope::Required
+            };
+            p.dependencies = pnpm_deps(&mut purls, &e.dependencies, &e.optional_dependencies, v5);
         }
-        by_key.insert(
-            key.split('(').next().unwrap_or(key).to_string(),
-            added.len(),
-        );
+        by_key.insert(key.split('(').next().unwrap_or(key), added.len());
         added.push(p);
     }
     if has_snapshots {
         let mut extra = Vec::new();
-        for (key, e) in obj(doc.get("snapshots").unwrap_or(&Value::Null)) {
+        for (key, Lenient(e)) in doc.snapshots.iter() {
             let base = key.split('(').next().unwrap_or(key);
-            let deps = pnpm_deps(e, false);
+            let deps = pnpm_deps(&mut purls, &e.dependencies, &e.optional_dependencies, false);
             match by_key.get(base) {
                 Some(&i) => {
                     if key == base {
@@ -853,25 +1240,30 @@ fn pnpm_doc(cx: &mut Cx, doc: &Value) -> Res<()> {
                         extra.push(p);
                     }
                 }
-                None => cx.skip(None, key.clone(), "snapshot without a package entry"),
+                None => cx.skip(None, key, "snapshot without a package entry"),
             }
         }
         added.extend(extra);
         infer_from_roots(&mut added, &roots);
     } else if !roots.is_empty() {
+        let root_set: HashSet<&str> = roots.iter().map(|(r, _)| r.as_str()).collect();
         for p in &mut added {
-            p.direct = Some(roots.iter().any(|(r, _)| *r == p.purl));
+            p.direct = Some(root_set.contains(p.purl.as_str()));
         }
     }
     cx.packages.extend(added);
     Ok(())
 }
 
-fn pnpm_deps(e: &Value, v5: bool) -> Vec<String> {
-    ["dependencies", "optionalDependencies"]
-        .iter()
-        .flat_map(|k| obj(e.get(*k).unwrap_or(&Value::Null)))
-        .filter_map(|(n, r)| pnpm_ref(n, &scalar(r)?, v5))
+fn pnpm_deps<'d>(
+    purls: &mut PurlCache<'d>,
+    deps: &'d lenient::Map<'d, Scalar<'d>>,
+    optional: &'d lenient::Map<'d, Scalar<'d>>,
+    v5: bool,
+) -> Vec<String> {
+    deps.iter()
+        .chain(optional.iter())
+        .filter_map(|(n, r)| pnpm_ref(purls, n, r.as_text()?, v5))
         .collect()
 }
 
@@ -1010,4 +1402,70 @@ pub(crate) fn bun(cx: &mut Cx) -> Res<()> {
     infer_from_roots(&mut added, &roots);
     cx.packages.extend(added);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every pnpm fixture reads the same cut in pieces (as large locks are) as in one
+    /// piece, and the plain pnpm layout is indeed cut.
+    #[test]
+    fn pnpm_pieces_read_like_the_whole() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/lockfiles/pnpm");
+        let mut cut = 0;
+        let mut files = 0;
+        for entry in std::fs::read_dir(&dir).expect("fixtures") {
+            let path = entry.expect("entry").path();
+            let text = std::fs::read_to_string(&path).expect("read");
+            let whole = {
+                let mut cx = Cx::new(&path, &text);
+                pnpm_split_above(&mut cx, usize::MAX).map(|()| cx.finish(crate::Format::PnpmLock))
+            };
+            let pieces = {
+                let mut cx = Cx::new(&path, &text);
+                pnpm_split_above(&mut cx, 0).map(|()| cx.finish(crate::Format::PnpmLock))
+            };
+            files += 1;
+            if split_sections(&text).is_some_and(|s| pnpm_parallel(&s).is_some()) {
+                cut += 1;
+            }
+            match (whole, pieces) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.packages, b.packages, "{}", path.display());
+                    assert_eq!(a.skipped, b.skipped, "{}", path.display());
+                    assert_eq!(a.coverage, b.coverage, "{}", path.display());
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{}: {:?} vs {:?}", path.display(), a.err(), b.err()),
+            }
+        }
+        assert!(files >= 15, "{files} fixtures");
+        // The multi-document ones are not cut; the single-document ones pnpm wrote are.
+        assert!(cut >= files - 3, "{cut} of {files} cut");
+    }
+
+    #[test]
+    fn pieces_that_do_not_read_alone_fall_back() {
+        // An alias to an anchor in another piece, a duplicate key across pieces, an
+        // entry indented by 4: each is read in one piece (and errors or not as YAML says).
+        let body: String = (0..4000)
+            .map(|i| format!("  /p{i}@1.0.0:\n    resolution: {{integrity: sha512-AAAA}}\n"))
+            .collect();
+        let dup = format!("lockfileVersion: '9.0'\npackages:\n{body}{body}");
+        let s = split_sections(&dup).expect("plain layout");
+        assert!(s.packages.len() > 1);
+        assert!(pnpm_parallel(&s).is_none(), "duplicate key across pieces");
+        let alias = format!(
+            "lockfileVersion: '9.0'\npackages:\n  /a@1.0.0: &x\n    dev: true\n{body}  /z@1.0.0: *x\n"
+        );
+        let s = split_sections(&alias).expect("plain layout");
+        assert!(pnpm_parallel(&s).is_none(), "alias across pieces");
+        let indented = "lockfileVersion: '9.0'\npackages:\n    /a@1.0.0: {}\n  /b@1.0.0: {}\n";
+        assert!(split_sections(indented).is_none());
+        assert!(split_sections("---\nlockfileVersion: 5\n").is_none());
+        assert!(split_sections("'quoted': 1\n").is_none());
+        assert!(split_sections("packages:\n  a: 1\npackages:\n  b: 1\n").is_none());
+    }
 }

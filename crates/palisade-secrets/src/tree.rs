@@ -15,6 +15,8 @@ pub struct TreeOptions {
     pub max_file_size: u64,
     /// Gitignore-style globs of paths never scanned.
     pub skip_paths: Vec<String>,
+    /// Levels of archives opened inside files (0: none).
+    pub max_archive_depth: u32,
 }
 
 impl Default for TreeOptions {
@@ -22,6 +24,7 @@ impl Default for TreeOptions {
         TreeOptions {
             max_file_size: crate::DEFAULT_MAX_FILE_SIZE,
             skip_paths: Vec::new(),
+            max_archive_depth: crate::archive::DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -127,13 +130,40 @@ impl Worker<'_> {
             }
             Err(e) => return Err(e.into()),
         }
-        if is_binary(&self.buf) {
-            self.stats.binary += 1;
+        if self.opts.max_archive_depth > 0 && crate::archive::kind(&self.buf).is_some() {
+            let buf = std::mem::take(&mut self.buf);
+            let limits = crate::archive::ArchiveLimits {
+                max_depth: self.opts.max_archive_depth,
+                max_member: self.opts.max_file_size,
+                ..Default::default()
+            };
+            let mut skipped = crate::archive::Skipped::default();
+            crate::archive::walk(rel, &buf, &limits, &mut skipped, &mut |name, bytes| {
+                self.text(name, bytes)
+            });
+            self.stats.too_large += skipped.too_large;
+            self.buf = buf;
             return Ok(());
         }
+        let buf = std::mem::take(&mut self.buf);
+        self.text(rel, &buf);
+        self.buf = buf;
+        // A huge file's buffer is not kept for the rest of the walk.
+        if self.buf.capacity() > 4 * 1024 * 1024 {
+            self.buf = Vec::new();
+        }
+        Ok(())
+    }
+
+    /// Scans the bytes of one file or archive member, unless binary.
+    fn text(&mut self, rel: &str, bytes: &[u8]) {
+        if is_binary(bytes) {
+            self.stats.binary += 1;
+            return;
+        }
         self.stats.files += 1;
-        self.stats.bytes += self.buf.len() as u64;
-        let ms = self.scanner.scan(rel, &self.buf);
+        self.stats.bytes += bytes.len() as u64;
+        let ms = self.scanner.scan(rel, bytes);
         if !ms.is_empty() {
             (self.on_match)(rel, &ms);
             for m in &ms {
@@ -149,11 +179,6 @@ impl Worker<'_> {
                 );
             }
         }
-        // A huge file's buffer is not kept for the rest of the walk.
-        if self.buf.capacity() > 4 * 1024 * 1024 {
-            self.buf = Vec::new();
-        }
-        Ok(())
     }
 }
 

@@ -127,6 +127,10 @@ struct Source {
     /// Skip files larger than this (bytes; K, M, G suffixes). Default 10M or palisade.toml.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
+    /// Open archives (zip, tar, gzip) inside files and blobs up to this many levels, and
+    /// scan their members, reported as `outer.tar.gz!inner/path` (0: do not open them).
+    #[arg(long, value_name = "N", default_value_t = palisade_secrets::archive::DEFAULT_MAX_DEPTH)]
+    max_archive_depth: u32,
 }
 
 #[derive(Args)]
@@ -258,11 +262,12 @@ fn collect(
         .or(cfg.max_file_size)
         .unwrap_or(palisade_secrets::DEFAULT_MAX_FILE_SIZE);
     let findings = if src.history {
-        let (f, st) = palisade_secrets::git::scan_history(
+        let (f, st) = palisade_secrets::git::scan_history_archives(
             scanner,
             root,
             src.since.as_deref(),
             max,
+            src.max_archive_depth,
             &|p, ms, c| sink(p, ms, Some(c)),
         )?;
         g.info(format!(
@@ -276,6 +281,7 @@ fn collect(
         let opts = palisade_secrets::tree::TreeOptions {
             max_file_size: max,
             skip_paths: cfg.skip_paths.clone(),
+            max_archive_depth: src.max_archive_depth,
         };
         let (f, st) =
             palisade_secrets::tree::scan_tree(scanner, root, &opts, &|p, ms| sink(p, ms, None))?;

@@ -57,6 +57,9 @@ pub struct Match {
     pub line: u64,
     /// 1-based byte column of the secret.
     pub column: u64,
+    /// The secret was found in the decoded text of a base64 run; `offset`, `line` and
+    /// `column` are those of the run, `secret` is the decoded secret.
+    pub encoded: bool,
 }
 
 fn compile(pattern: &str, id: &str) -> Result<Regex, SecretsError> {
@@ -166,8 +169,44 @@ impl Scanner {
     }
 
     /// Scans one buffer. `path` (relative, `/`-separated) selects path-bound rules; pass
-    /// `""` when unknown. Matches are sorted by offset, then rule.
+    /// `""` when unknown. Runs of base64 (at least [`BASE64_MIN`] characters) that decode
+    /// to text are decoded and scanned too, one level deep. Matches are sorted by offset,
+    /// then rule.
     pub fn scan(&self, path: &str, buf: &[u8]) -> Vec<Match> {
+        let mut out = self.scan_plain(path, buf);
+        if memchr::memmem::find(&buf[..buf.len().min(1024)], FILE_MARKER).is_some() {
+            return out;
+        }
+        let mut found = false;
+        for_base64_runs(buf, &mut |start, end| {
+            let Some(text) = decode_text(&buf[start..end]) else {
+                return;
+            };
+            let (line, line_start) = line_of(buf, start);
+            for m in self.scan_plain(path, &text) {
+                // A marker on the encoded run's line silences it, as for any match.
+                if filter::inline_ignored(buf, start, end) {
+                    return;
+                }
+                found = true;
+                out.push(Match {
+                    rule: m.rule,
+                    secret: m.secret,
+                    offset: start,
+                    line,
+                    column: (start - line_start + 1) as u64,
+                    encoded: true,
+                });
+            }
+        });
+        if found {
+            out.sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
+        }
+        out
+    }
+
+    /// [`Scanner::scan`] without the base64 layer.
+    fn scan_plain(&self, path: &str, buf: &[u8]) -> Vec<Match> {
         if memchr::memmem::find(&buf[..buf.len().min(1024)], FILE_MARKER).is_some() {
             return Vec::new();
         }
@@ -299,10 +338,109 @@ impl Scanner {
                 offset: s,
                 line,
                 column: (s - line_start + 1) as u64,
+                encoded: false,
             });
         }
         out
     }
+}
+
+/// Least length of a base64 run that is decoded and scanned.
+pub const BASE64_MIN: usize = 32;
+/// Longest base64 run decoded.
+const BASE64_MAX: usize = 64 * 1024;
+
+const fn b64_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
+        i += 1;
+    }
+    t
+}
+static B64: [bool; 256] = b64_table();
+
+/// Calls `f(start, end)` for every run of base64 characters (standard or URL-safe
+/// alphabet, `=` padding included in the run) at least [`BASE64_MIN`] long.
+///
+/// Only every `BASE64_MIN / 2`-th byte is looked at first: a long enough run covers two
+/// such bytes in a row, so only where two neighbouring samples are both base64 is the run
+/// around them measured. This keeps the cost to a few percent of the scan.
+fn for_base64_runs(buf: &[u8], f: &mut dyn FnMut(usize, usize)) {
+    const STEP: usize = BASE64_MIN / 2;
+    let n = buf.len();
+    let mut i = STEP - 1;
+    let mut done = 0; // runs end at or before this offset were handled
+    while i + STEP < n {
+        if !(B64[buf[i] as usize] && B64[buf[i + STEP] as usize]) || i < done {
+            i += STEP;
+            continue;
+        }
+        // Is everything between the two samples base64?
+        if let Some(gap) = buf[i..i + STEP].iter().position(|&b| !B64[b as usize]) {
+            i += gap + 1;
+            // Move back on the sample grid's next point after the gap.
+            i += (STEP - 1) - (i % STEP);
+            continue;
+        }
+        let mut s = i;
+        while s > 0 && B64[buf[s - 1] as usize] {
+            s -= 1;
+        }
+        let mut e = i + STEP;
+        while e < n && B64[buf[e] as usize] {
+            e += 1;
+        }
+        let body = e;
+        while e < n && buf[e] == b'=' && e - body < 2 {
+            e += 1;
+        }
+        if e - s >= BASE64_MIN && e - s <= BASE64_MAX {
+            f(s, e);
+        }
+        done = e;
+        i = e + (STEP - 1) - (e % STEP);
+    }
+}
+
+/// The decoded text of a base64 run, when it decodes (either alphabet) to text: UTF-8
+/// with at least 95% printable characters, and something other than letters and digits
+/// (a long identifier is not base64).
+fn decode_text(run: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let body = run
+        .strip_suffix(b"==")
+        .or_else(|| run.strip_suffix(b"="))
+        .unwrap_or(run);
+    let both = body.iter().any(|&b| b == b'+' || b == b'/')
+        && body.iter().any(|&b| b == b'-' || b == b'_');
+    if both || body.len() % 4 == 1 {
+        return None;
+    }
+    let url = body.iter().any(|&b| b == b'-' || b == b'_');
+    let out = if url {
+        URL_SAFE_NO_PAD.decode(body)
+    } else {
+        STANDARD_NO_PAD.decode(body)
+    }
+    .ok()?;
+    let text = std::str::from_utf8(&out).ok()?;
+    let printable = text
+        .chars()
+        .filter(|c| !c.is_control() || matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    let n = text.chars().count();
+    (n >= 8 && printable * 100 >= n * 95).then_some(out)
+}
+
+/// The 1-based line of `offset` and the offset its line starts at.
+fn line_of(buf: &[u8], offset: usize) -> (u64, usize) {
+    let line = 1 + memchr::memchr_iter(b'\n', &buf[..offset]).count() as u64;
+    let start = memchr::memrchr(b'\n', &buf[..offset]).map_or(0, |p| p + 1);
+    (line, start)
 }
 
 /// Buffers shorter than this are searched in one stream.
@@ -431,5 +569,31 @@ mod tests {
             assert!(!want.is_empty());
             assert_eq!(keyword_hits(&dfa, &hay), want, "length {n}");
         }
+    }
+
+    #[test]
+    fn base64_runs_are_decoded_and_located() {
+        use base64::Engine;
+        let scanner = crate::Config::default().scanner().expect("scanner");
+        let inner = "export GITHUB_TOKEN=ghp_R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo\n";
+        let enc = base64::engine::general_purpose::STANDARD.encode(inner);
+        let buf = format!("a: 1\nconfig: {enc}\nb: 2\n");
+        let ms = scanner.scan("x.yaml", buf.as_bytes());
+        let m = ms.iter().find(|m| m.encoded).expect("decoded match");
+        assert_eq!(m.secret, b"ghp_R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo");
+        assert_eq!((m.line, m.column, m.offset), (2, 9, 13));
+        // Marked lines, short runs, identifiers and binary payloads are left alone.
+        let marked = format!("config: {enc} # palisade:allow\n");
+        assert!(scanner.scan("x.yaml", marked.as_bytes()).is_empty());
+        let mut runs = Vec::new();
+        for_base64_runs(
+            b"x = abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123 + Zm9v",
+            &mut |s, e| runs.push((s, e)),
+        );
+        assert_eq!(runs, vec![(4, 44)]);
+        assert!(decode_text(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123").is_none());
+        let bin = base64::engine::general_purpose::STANDARD
+            .encode([0u8, 1, 2, 3, 200, 201, 202, 7, 8, 9, 10, 11]);
+        assert!(decode_text(bin.as_bytes()).is_none());
     }
 }

@@ -350,47 +350,53 @@ pub const BASE64_MIN: usize = 32;
 /// Longest base64 run decoded.
 const BASE64_MAX: usize = 64 * 1024;
 
-const fn b64_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut i = 0;
-    while i < 256 {
-        let c = i as u8;
-        t[i] = c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'-' || c == b'_';
-        i += 1;
-    }
-    t
+/// Whether `b` is a base64 character (standard or URL-safe alphabet), without a table
+/// or a branch, so that a loop over a block vectorises.
+#[inline(always)]
+fn is_b64(b: u8) -> bool {
+    ((b | 0x20).wrapping_sub(b'a') < 26)
+        | (b.wrapping_sub(b'0') < 10)
+        | (b == b'+')
+        | (b == b'/')
+        | (b == b'-')
+        | (b == b'_')
 }
-static B64: [bool; 256] = b64_table();
 
 /// Calls `f(start, end)` for every run of base64 characters (standard or URL-safe
 /// alphabet, `=` padding included in the run) at least [`BASE64_MIN`] long.
 ///
-/// Only every `BASE64_MIN / 2`-th byte is looked at first: a long enough run covers two
-/// such bytes in a row, so only where two neighbouring samples are both base64 is the run
-/// around them measured. This keeps the cost to a few percent of the scan.
+/// A run that long holds a whole aligned 16-byte block, so blocks are tested first, four
+/// at a time and without branches (the compiler vectorises it); only around a block made
+/// of base64 characters alone is the run measured. This keeps the cost to a few percent
+/// of the scan.
 fn for_base64_runs(buf: &[u8], f: &mut dyn FnMut(usize, usize)) {
-    const STEP: usize = BASE64_MIN / 2;
+    const BLOCK: usize = 16;
+    const GROUP: usize = 4 * BLOCK;
     let n = buf.len();
-    let mut i = STEP - 1;
-    let mut done = 0; // runs end at or before this offset were handled
-    while i + STEP < n {
-        if !(B64[buf[i] as usize] && B64[buf[i + STEP] as usize]) || i < done {
-            i += STEP;
+    let mut at = 0;
+    while at + BLOCK <= n {
+        // Skip whole groups without a base64-only block.
+        if at % GROUP == 0 && at + GROUP <= n {
+            let g = &buf[at..at + GROUP];
+            let any = g
+                .chunks_exact(BLOCK)
+                .map(|c| c.iter().fold(true, |acc, &b| acc & is_b64(b)))
+                .fold(false, |acc, all| acc | all);
+            if !any {
+                at += GROUP;
+                continue;
+            }
+        }
+        if !buf[at..at + BLOCK].iter().all(|&b| is_b64(b)) {
+            at += BLOCK;
             continue;
         }
-        // Is everything between the two samples base64?
-        if let Some(gap) = buf[i..i + STEP].iter().position(|&b| !B64[b as usize]) {
-            i += gap + 1;
-            // Move back on the sample grid's next point after the gap.
-            i += (STEP - 1) - (i % STEP);
-            continue;
-        }
-        let mut s = i;
-        while s > 0 && B64[buf[s - 1] as usize] {
+        let mut s = at;
+        while s > 0 && is_b64(buf[s - 1]) {
             s -= 1;
         }
-        let mut e = i + STEP;
-        while e < n && B64[buf[e] as usize] {
+        let mut e = at + BLOCK;
+        while e < n && is_b64(buf[e]) {
             e += 1;
         }
         let body = e;
@@ -400,8 +406,8 @@ fn for_base64_runs(buf: &[u8], f: &mut dyn FnMut(usize, usize)) {
         if e - s >= BASE64_MIN && e - s <= BASE64_MAX {
             f(s, e);
         }
-        done = e;
-        i = e + (STEP - 1) - (e % STEP);
+        // On to the first block after the run.
+        at = e.div_ceil(BLOCK) * BLOCK;
     }
 }
 

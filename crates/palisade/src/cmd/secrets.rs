@@ -131,6 +131,10 @@ struct Source {
     /// scan their members, reported as `outer.tar.gz!inner/path` (0: do not open them).
     #[arg(long, value_name = "N", default_value_t = palisade_secrets::archive::DEFAULT_MAX_DEPTH)]
     max_archive_depth: u32,
+    /// Also decode base64 runs (32 characters or more that decode to text) and scan the
+    /// decoded text, one level deep; matches are reported at the encoded run.
+    #[arg(long)]
+    decode_base64: bool,
 }
 
 #[derive(Args)]
@@ -313,6 +317,7 @@ fn load_baseline(root: &Path, cfg: &Config, flag: Option<&Path>) -> Result<Optio
 
 fn scan(a: ScanArgs, g: &Globals) -> Result<ExitCode> {
     let (root, cfg, scanner) = setup(a.source.path.as_deref())?;
+    let scanner = scanner.decode_base64(a.source.decode_base64);
     let baseline = load_baseline(&root, &cfg, a.baseline.as_deref())?;
     let show = a.show_secrets;
     let out = Mutex::new(std::io::stdout());
@@ -420,6 +425,7 @@ fn print_table(findings: &[Finding], show: bool) {
 
 fn baseline(a: BaselineArgs, g: &Globals) -> Result<ExitCode> {
     let (root, cfg, scanner) = setup(a.source.path.as_deref())?;
+    let scanner = scanner.decode_base64(a.source.decode_base64);
     let findings = collect(&scanner, &root, &cfg, &a.source, &|_, _, _| {}, g)?;
     let out = match a.out {
         Some(o) => o,

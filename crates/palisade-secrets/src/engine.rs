@@ -212,7 +212,7 @@ impl Scanner {
             }
         });
         if found {
-            out.sort_by(|a, b| (a.offset, a.rule).cmp(&(b.offset, b.rule)));
+            out.sort_by_key(|m| (m.offset, m.rule));
         }
         out
     }
@@ -523,8 +523,8 @@ fn keyword_hits(dfa: &DFA, hay: &[u8]) -> Vec<(usize, PatternID)> {
         }
     }
     for k in 0..K {
-        for p in from[k] + common..to[k] {
-            sid[k] = dfa.next_state(Anchored::No, sid[k], hay[p]);
+        for (p, &b) in hay.iter().enumerate().take(to[k]).skip(from[k] + common) {
+            sid[k] = dfa.next_state(Anchored::No, sid[k], b);
             emit(sid[k], p, k, &mut out);
         }
     }

@@ -21,6 +21,11 @@ fuzz_target!(|data: &[u8]| {
         None => ("snippet", data),
     };
     for m in scanner().scan(path, body) {
+        if m.encoded {
+            // Found in a decoded base64 run: the location is the run's.
+            assert!(m.offset < body.len());
+            continue;
+        }
         assert_eq!(&body[m.offset..m.offset + m.secret.len()], m.secret.as_slice());
         let line = 1 + body[..m.offset].iter().filter(|&&b| b == b'\n').count() as u64;
         assert_eq!(m.line, line);

@@ -42,6 +42,7 @@ pub(crate) fn secrets_control(root: &Path) -> (Status, Vec<Evidence>) {
                 .max_file_size
                 .unwrap_or(palisade_secrets::DEFAULT_MAX_FILE_SIZE),
             skip_paths: cfg.skip_paths.clone(),
+            ..Default::default()
         };
         let (f, stats) = tree::scan_tree(&scanner, root, &opts, &|_, _| {})?;
         let mut fs = f.into_sorted();

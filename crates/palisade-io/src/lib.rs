@@ -58,6 +58,40 @@ impl IoError {
     }
 }
 
+/// Reads a whole file into `buf` (cleared first; its allocation is reused, so a loop
+/// over many files allocates once), refusing it if it is larger than `limit` bytes.
+/// Same checks as [`read_limited`]; `-` is not special here.
+pub fn read_limited_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), IoError> {
+    buf.clear();
+    let file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+    {
+        if meta.len() > limit {
+            return Err(IoError::TooLarge {
+                path: path.to_path_buf(),
+                size: meta.len(),
+                limit,
+            });
+        }
+        // One read for a file that does not change meanwhile, plus the one that sees EOF.
+        buf.reserve(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    }
+    let read = file
+        .take(limit.saturating_add(1))
+        .read_to_end(buf)
+        .map_err(|e| IoError::io(path, e))?;
+    if read as u64 > limit {
+        buf.clear();
+        return Err(IoError::TooLarge {
+            path: path.to_path_buf(),
+            size: read as u64,
+            limit,
+        });
+    }
+    Ok(())
+}
+
 /// Reads a whole file, refusing it if it is larger than `limit` bytes.
 ///
 /// The size is checked before reading and again while reading, so a file that grows,

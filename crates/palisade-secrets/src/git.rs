@@ -18,7 +18,7 @@ fn git_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> SecretsEr
 }
 
 /// A blob's id, its matches and its size.
-type ScannedBlob = (ObjectId, Vec<Match>, u64);
+type ScannedBlob = (ObjectId, Vec<(String, Vec<Match>)>, u64);
 
 /// What a history scan read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -117,6 +117,31 @@ pub fn scan_history(
     max_file_size: u64,
     on_match: &(dyn Fn(&str, &[Match], &Commit) + Sync),
 ) -> Result<(Findings, HistoryStats), SecretsError> {
+    scan_history_archives(
+        scanner,
+        path,
+        since,
+        max_file_size,
+        crate::archive::DEFAULT_MAX_DEPTH,
+        on_match,
+    )
+}
+
+/// [`scan_history`], opening archives inside blobs up to `max_archive_depth` levels
+/// (members are reported as `path!inner`).
+pub fn scan_history_archives(
+    scanner: &Scanner,
+    path: &Path,
+    since: Option<&str>,
+    max_file_size: u64,
+    max_archive_depth: u32,
+    on_match: &(dyn Fn(&str, &[Match], &Commit) + Sync),
+) -> Result<(Findings, HistoryStats), SecretsError> {
+    let limits = crate::archive::ArchiveLimits {
+        max_depth: max_archive_depth,
+        max_member: max_file_size,
+        ..Default::default()
+    };
     let repo = Repo::discover(path)?;
     let commits = walk(&repo, since)?;
     let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
@@ -172,20 +197,20 @@ pub fn scan_history(
                 let obj = g
                     .find_object(id)
                     .map_err(|e| git_err(format!("blob {id}"), e))?;
-                if is_binary(&obj.data) {
+                if is_binary(&obj.data) && crate::archive::kind(&obj.data).is_none() {
                     return Ok(None);
                 }
                 let path = intro
                     .get(&id)
                     .and_then(|v| v.first())
                     .map_or("", |v| v.1.as_str());
-                let ms = scanner.scan(path, &obj.data);
-                if let Some((c, p)) = intro.get(&id).and_then(|v| v.first())
-                    && !ms.is_empty()
-                {
-                    on_match(p, &ms, &metas[c].info);
+                let pieces = crate::scan_bytes(scanner, path, &obj.data, &limits);
+                if let Some((c, p)) = intro.get(&id).and_then(|v| v.first()) {
+                    for (suffix, ms) in &pieces {
+                        on_match(&format!("{p}{suffix}"), ms, &metas[c].info);
+                    }
                 }
-                Ok(Some((id, ms, obj.data.len() as u64)))
+                Ok(Some((id, pieces, obj.data.len() as u64)))
             },
         )
         .collect();
@@ -195,14 +220,15 @@ pub fn scan_history(
         ..Default::default()
     };
     for r in scanned {
-        let Some((id, ms, len)) = r? else { continue };
+        let Some((id, pieces, len)) = r? else {
+            continue;
+        };
         stats.blobs += 1;
         stats.bytes += len;
-        if ms.is_empty() {
-            continue;
-        }
         for (c, p) in &intro[&id] {
-            findings.add_all(scanner, p, &ms, Some(&metas[c].info));
+            for (suffix, ms) in &pieces {
+                findings.add_all(scanner, &format!("{p}{suffix}"), ms, Some(&metas[c].info));
+            }
         }
     }
     Ok((findings, stats))

@@ -20,6 +20,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+pub mod archive;
 pub mod engine;
 pub mod filter;
 pub mod git;
@@ -441,6 +442,36 @@ pub fn to_sarif(scanner: &Scanner, fs: &[Finding], show: bool) -> String {
         rules,
         results,
     })
+}
+
+/// Scans one file's or blob's bytes named `path`: when it is an archive (and
+/// `limits.max_depth` allows), each member under `path!inner`, else the bytes themselves
+/// unless binary. Returns each scanned piece's name suffix after `path` (empty for the
+/// bytes themselves) with its matches, for pieces with matches.
+pub fn scan_bytes(
+    scanner: &Scanner,
+    path: &str,
+    data: &[u8],
+    limits: &archive::ArchiveLimits,
+) -> Vec<(String, Vec<Match>)> {
+    let mut out = Vec::new();
+    let mut skipped = archive::Skipped::default();
+    let opened = archive::walk(path, data, limits, &mut skipped, &mut |name, bytes| {
+        if is_binary(bytes) {
+            return;
+        }
+        let ms = scanner.scan(name, bytes);
+        if !ms.is_empty() {
+            out.push((name.strip_prefix(path).unwrap_or(name).to_string(), ms));
+        }
+    });
+    if !opened && !is_binary(data) {
+        let ms = scanner.scan(path, data);
+        if !ms.is_empty() {
+            out.push((String::new(), ms));
+        }
+    }
+    out
 }
 
 /// Whether a buffer looks binary (a NUL byte in its first 8 KiB).

@@ -78,3 +78,44 @@ fn staged_repo_reports_the_staged_change_only() {
     let aws = fs.iter().find(|f| f.rule == "aws-access-key-id").unwrap();
     assert_eq!(aws.locations.len(), 2, "two copies staged: {aws:?}");
 }
+
+/// Archives in history: `nested.tar.gz` is opened in its blob, and its members' secrets
+/// are reported under `nested.tar.gz!inner/path` with the commit that added it; at depth
+/// 0 the blob is binary and skipped. (`main.go.zst`: zstd is not opened yet.)
+#[test]
+fn archives_repo_history_opens_the_tar_gz_blob() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = fixture("archives", tmp.path());
+    let scanner = Config::default().scanner().unwrap();
+    let scan = |depth| {
+        git::scan_history_archives(&scanner, &repo, None, 1 << 24, depth, &|_, _, _| {})
+            .unwrap()
+            .0
+            .into_sorted()
+    };
+    let fs = scan(3);
+    let paths: Vec<&str> = fs
+        .iter()
+        .flat_map(|f| f.locations.iter().map(|l| l.path.as_str()))
+        .collect();
+    for inner in [
+        "nested.tar.gz!archives/files.zip!files/main.go",
+        "nested.tar.gz!archives/files.tar!files/main.go",
+        "nested.tar.gz!archives/files/main.go",
+        "nested.tar.gz!archives/files/main.go.gz!main.go",
+    ] {
+        assert!(paths.contains(&inner), "{inner} not in {paths:?}");
+    }
+    assert!(
+        fs.iter()
+            .flat_map(|f| &f.locations)
+            .all(|l| l.commit.is_some())
+    );
+    let none = scan(0);
+    assert!(
+        none.iter()
+            .flat_map(|f| &f.locations)
+            .all(|l| !l.path.contains('!')),
+        "{none:?}"
+    );
+}

@@ -127,6 +127,14 @@ struct Source {
     /// Skip files larger than this (bytes; K, M, G suffixes). Default 10M or palisade.toml.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
+    /// Open archives (zip, tar, gzip) inside files and blobs up to this many levels, and
+    /// scan their members, reported as `outer.tar.gz!inner/path` (0: do not open them).
+    #[arg(long, value_name = "N", default_value_t = palisade_secrets::archive::DEFAULT_MAX_DEPTH)]
+    max_archive_depth: u32,
+    /// Also decode base64 runs (32 characters or more that decode to text) and scan the
+    /// decoded text, one level deep; matches are reported at the encoded run.
+    #[arg(long)]
+    decode_base64: bool,
 }
 
 #[derive(Args)]
@@ -258,11 +266,12 @@ fn collect(
         .or(cfg.max_file_size)
         .unwrap_or(palisade_secrets::DEFAULT_MAX_FILE_SIZE);
     let findings = if src.history {
-        let (f, st) = palisade_secrets::git::scan_history(
+        let (f, st) = palisade_secrets::git::scan_history_archives(
             scanner,
             root,
             src.since.as_deref(),
             max,
+            src.max_archive_depth,
             &|p, ms, c| sink(p, ms, Some(c)),
         )?;
         g.info(format!(
@@ -276,6 +285,7 @@ fn collect(
         let opts = palisade_secrets::tree::TreeOptions {
             max_file_size: max,
             skip_paths: cfg.skip_paths.clone(),
+            max_archive_depth: src.max_archive_depth,
         };
         let (f, st) =
             palisade_secrets::tree::scan_tree(scanner, root, &opts, &|p, ms| sink(p, ms, None))?;
@@ -307,6 +317,7 @@ fn load_baseline(root: &Path, cfg: &Config, flag: Option<&Path>) -> Result<Optio
 
 fn scan(a: ScanArgs, g: &Globals) -> Result<ExitCode> {
     let (root, cfg, scanner) = setup(a.source.path.as_deref())?;
+    let scanner = scanner.decode_base64(a.source.decode_base64);
     let baseline = load_baseline(&root, &cfg, a.baseline.as_deref())?;
     let show = a.show_secrets;
     let out = Mutex::new(std::io::stdout());
@@ -414,6 +425,7 @@ fn print_table(findings: &[Finding], show: bool) {
 
 fn baseline(a: BaselineArgs, g: &Globals) -> Result<ExitCode> {
     let (root, cfg, scanner) = setup(a.source.path.as_deref())?;
+    let scanner = scanner.decode_base64(a.source.decode_base64);
     let findings = collect(&scanner, &root, &cfg, &a.source, &|_, _, _| {}, g)?;
     let out = match a.out {
         Some(o) => o,

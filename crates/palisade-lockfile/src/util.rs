@@ -566,6 +566,34 @@ pub(crate) mod lenient {
     use serde::Deserialize;
     use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+    /// Inside a `Visitor` with a `visit_none`: every scalar reads as that (a value of
+    /// the wrong type is absent, as a generic tree's lookup would find nothing).
+    macro_rules! scalars_read_as_none {
+        () => {
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+            fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
+                self.visit_none()
+            }
+        };
+    }
+
     /// A scalar as a generic tree would hold it: a string, a number (its JSON
     /// spelling), a boolean; anything else (null, mapping, sequence) is `Other`.
     #[derive(Debug, Default, Clone)]
@@ -760,27 +788,7 @@ pub(crate) mod lenient {
                         present: true,
                     })
                 }
-                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
+                scalars_read_as_none!();
             }
             d.deserialize_any(MapVisitor(PhantomData))
         }
@@ -812,27 +820,7 @@ pub(crate) mod lenient {
                 fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
                     Ok(Lenient(T::default()))
                 }
-                fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
-                fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Self::Value, E> {
-                    self.visit_none()
-                }
+                scalars_read_as_none!();
             }
             d.deserialize_any(LV(PhantomData))
         }

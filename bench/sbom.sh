@@ -67,6 +67,9 @@ best_ms() {
 }
 
 count() { [ -s "$WORK/out.json" ] && jq '[.components[]?] | length' "$WORK/out.json" 2>/dev/null || echo 0; }
+# Distinct package URLs (qualifiers and subpath dropped): syft lists a package once per
+# file it appears in, palisade once per project, so raw counts differ on many files.
+distinct() { [ -s "$WORK/out.json" ] && jq '[.components[]?.purl // empty | split("?")[0] | split("#")[0] | ascii_downcase] | unique | length' "$WORK/out.json" 2>/dev/null || echo 0; }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "-" && b > 0) printf "%.1fx", a / (b < 1 ? 1 : b); else print "-" }'; }
 
@@ -84,15 +87,18 @@ row() { # label p pc s sc c cc y yc
 bench_dir() {
     label=$1 dir=$2
     shift 2
-    p=$(best_ms "$PALISADE_BIN" sbom generate "$dir" --keep-going --out "$WORK/out.json" --force); pc=$(count)
-    s=$(best_ms "$VENV/bin/syft" scan "dir:$dir" -q -o "cyclonedx-json=$WORK/out.json"); sc=$(count)
-    c=$(best_ms "$CDXGEN" --no-install-deps -r -o "$WORK/out.json" "$dir"); cc=$(count)
+    p=$(best_ms "$PALISADE_BIN" sbom generate "$dir" --keep-going --out "$WORK/out.json" --force); pc=$(count) pd=$(distinct)
+    s=$(best_ms "$VENV/bin/syft" scan "dir:$dir" -q -o "cyclonedx-json=$WORK/out.json"); sc=$(count) sd=$(distinct)
+    c=$(best_ms "$CDXGEN" --no-install-deps -r -o "$WORK/out.json" "$dir"); cc=$(count) cdd=$(distinct)
     y=- yc=-
     if [ "$#" -gt 0 ]; then
         y=$(best_ms "$CDXPY" "$@" -o "$WORK/out.json"); yc=$(count)
         TOT_Y=$((TOT_Y + y)) TOT_PY=$((TOT_PY + p))
     fi
     row "$label" "$p" "$pc" "$s" "$sc" "$c" "$cc" "$y" "$yc"
+    case "$label" in
+        ALL*) printf '  distinct purls (a package in several files counted once): palisade %s, syft %s, cdxgen %s\n' "$pd" "$sd" "$cdd" ;;
+    esac
     LAST_P=$p LAST_S=$s LAST_C=$c
 }
 

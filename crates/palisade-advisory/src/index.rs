@@ -94,13 +94,11 @@ fn better(a: &Entry, b: &Entry) -> bool {
     }
 }
 
-/// Holds `db/LOCK` exclusively while a writer builds and switches a generation, so
-/// writers take turns: `write_added` reads the index the previous writer made current,
-/// and no writer deletes a generation another one is writing. Released on drop (and by
-/// the system if the process dies).
-struct WriteLock(#[allow(dead_code)] std::fs::File);
-
-fn write_lock(db: &Path) -> Result<WriteLock, AdvisoryError> {
+/// Opens `db/LOCK` and holds it exclusively while a writer builds and switches a
+/// generation, so writers take turns: `write_added` reads the index the previous writer
+/// made current, and no writer deletes a generation another one is writing. Released
+/// when the returned file is dropped (and by the system if the process dies).
+fn write_lock(db: &Path) -> Result<std::fs::File, AdvisoryError> {
     std::fs::create_dir_all(db).map_err(|e| AdvisoryError::io(db.display(), e))?;
     let path = db.join("LOCK");
     let f = std::fs::OpenOptions::new()
@@ -110,7 +108,7 @@ fn write_lock(db: &Path) -> Result<WriteLock, AdvisoryError> {
         .open(&path)
         .map_err(|e| AdvisoryError::io(path.display(), e))?;
     f.lock().map_err(|e| AdvisoryError::io(path.display(), e))?;
-    Ok(WriteLock(f))
+    Ok(f)
 }
 
 /// Writes `entries` as a new index generation under `db` and makes it current.

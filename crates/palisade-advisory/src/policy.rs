@@ -303,12 +303,17 @@ pub fn default_registry(ecosystem: &str) -> &'static str {
     }
 }
 
-/// The host of a source URL (`registry+https://...`, `git+ssh://git@host/...`).
-fn host(source: &str) -> Option<String> {
-    let s = source
+/// A source without Cargo's `registry+`, `sparse+` or `git+` kind.
+fn without_kind(source: &str) -> &str {
+    source
         .trim_start_matches("registry+")
         .trim_start_matches("sparse+")
-        .trim_start_matches("git+");
+        .trim_start_matches("git+")
+}
+
+/// The host of a source URL (`registry+https://...`, `git+ssh://git@host/...`).
+fn host(source: &str) -> Option<String> {
+    let s = without_kind(source);
     let after = s.split_once("://").map(|(_, r)| r)?;
     let authority = after.split(['/', '?', '#']).next()?;
     let host = authority.rsplit('@').next()?;
@@ -320,10 +325,7 @@ fn host(source: &str) -> Option<String> {
 /// `sparse+` and `git+` kinds, the `?branch=` query and `#commit` fragment, and a
 /// trailing `.git`; lower-case scheme and host.
 fn url_key(u: &str) -> String {
-    let s = u
-        .trim_start_matches("registry+")
-        .trim_start_matches("sparse+")
-        .trim_start_matches("git+");
+    let s = without_kind(u);
     let s = s.split(['?', '#']).next().unwrap_or(s);
     let s = s.strip_suffix(".git").unwrap_or(s);
     match s.split_once("://") {

@@ -58,26 +58,14 @@ impl IoError {
     }
 }
 
-/// Reads a whole file into `buf` (cleared first; its allocation is reused, so a loop
-/// over many files allocates once), refusing it if it is larger than `limit` bytes.
-/// Same checks as [`read_limited`]; `-` is not special here.
-pub fn read_limited_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), IoError> {
-    buf.clear();
-    let file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-    {
-        if meta.len() > limit {
-            return Err(IoError::TooLarge {
-                path: path.to_path_buf(),
-                size: meta.len(),
-                limit,
-            });
-        }
-        // One read for a file that does not change meanwhile, plus the one that sees EOF.
-        buf.reserve(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
-    }
-    let read = file
+/// Reads all of `reader` into `buf` (appending), failing with `TooLarge` past `limit`.
+fn read_bounded(
+    reader: &mut dyn Read,
+    path: &Path,
+    limit: u64,
+    buf: &mut Vec<u8>,
+) -> Result<(), IoError> {
+    let read = reader
         .take(limit.saturating_add(1))
         .read_to_end(buf)
         .map_err(|e| IoError::io(path, e))?;
@@ -92,39 +80,38 @@ pub fn read_limited_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(
     Ok(())
 }
 
-/// Reads a whole file, refusing it if it is larger than `limit` bytes.
-///
-/// The size is checked before reading and again while reading, so a file that grows,
-/// or a device that never ends, cannot exhaust memory. `-` reads standard input.
-pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IoError> {
-    let mut reader: Box<dyn Read> = if path.as_os_str() == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-        if let Ok(meta) = file.metadata()
-            && meta.is_file()
-            && meta.len() > limit
-        {
+/// Reads a whole file into `buf` (cleared first; its allocation is reused, so a loop
+/// over many files allocates once), refusing it if it is larger than `limit` bytes.
+/// Same checks as [`read_limited`]; `-` is not special here.
+pub fn read_limited_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), IoError> {
+    buf.clear();
+    let mut file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+    {
+        if meta.len() > limit {
             return Err(IoError::TooLarge {
                 path: path.to_path_buf(),
                 size: meta.len(),
                 limit,
             });
         }
-        Box::new(file)
-    };
+        // One read for a file that does not change meanwhile, plus the one that sees EOF.
+        buf.reserve(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    }
+    read_bounded(&mut file, path, limit, buf)
+}
+
+/// Reads a whole file, refusing it if it is larger than `limit` bytes.
+///
+/// The size is checked before reading and again while reading, so a file that grows,
+/// or a device that never ends, cannot exhaust memory. `-` reads standard input.
+pub fn read_limited(path: &Path, limit: u64) -> Result<Vec<u8>, IoError> {
     let mut buf = Vec::new();
-    let read = reader
-        .by_ref()
-        .take(limit.saturating_add(1))
-        .read_to_end(&mut buf)
-        .map_err(|e| IoError::io(path, e))?;
-    if read as u64 > limit {
-        return Err(IoError::TooLarge {
-            path: path.to_path_buf(),
-            size: read as u64,
-            limit,
-        });
+    if path.as_os_str() == "-" {
+        read_bounded(&mut io::stdin().lock(), path, limit, &mut buf)?;
+    } else {
+        read_limited_into(path, limit, &mut buf)?;
     }
     Ok(buf)
 }

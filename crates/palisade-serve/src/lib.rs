@@ -100,18 +100,17 @@ impl Server {
     /// Block until the server thread ends (it only ends on an I/O error or [`Server::stop`]
     /// from elsewhere; the CLI runs until interrupted).
     pub fn wait(mut self) -> io::Result<()> {
-        match self.thread.take() {
-            Some(t) => t
-                .join()
-                .map_err(|_| io::Error::other("server thread panicked"))?,
-            None => Ok(()),
-        }
+        self.join()
     }
 
     fn shutdown(&mut self) -> io::Result<()> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
+        self.join()
+    }
+
+    fn join(&mut self) -> io::Result<()> {
         match self.thread.take() {
             Some(t) => t
                 .join()

@@ -28,13 +28,12 @@ struct Parts<'a> {
     invalid: bool,
 }
 
-/// Weight of a suffix; a version without one weighs as [`NO_SUFFIX`].
-fn suffix_weight(s: &str) -> Option<u8> {
-    const ORDER: [&str; 10] = [
-        "alpha", "beta", "pre", "rc", "", "cvs", "svn", "git", "hg", "p",
-    ];
-    ORDER.iter().position(|o| *o == s).map(|i| i as u8)
-}
+/// The suffixes in their order (a suffix's weight is its index; tried in this order,
+/// so `_pre` is not read as `_p`). The empty one is the release itself, weight
+/// [`NO_SUFFIX`].
+const SUFFIXES: [&str; 10] = [
+    "alpha", "beta", "pre", "rc", "", "cvs", "svn", "git", "hg", "p",
+];
 
 /// The weight of a missing suffix: a release sits after `_rc` and before `_cvs` (OSV's
 /// reference matcher weighs it as `_cvs`, so `1.0 = 1.0_cvs` there; apk and we answer
@@ -71,20 +70,19 @@ fn parts(v: &str) -> Parts<'_> {
     // Every `_suffixN` anywhere in the rest counts; each is consumed only if the rest
     // (as consumed so far) starts with its text.
     let mut suffixes = Vec::new();
-    let names = ["alpha", "beta", "pre", "rc", "cvs", "svn", "git", "hg", "p"];
     let mut found: Vec<&str> = Vec::new();
     let mut i = 0;
     let b = s.as_bytes();
     while i < b.len() {
         if b[i] == b'_'
-            && let Some(name) = names.iter().find(|n| s[i + 1..].starts_with(**n))
+            && let Some((weight, name)) = SUFFIXES
+                .iter()
+                .enumerate()
+                .find(|(_, n)| !n.is_empty() && s[i + 1..].starts_with(**n))
         {
             let start = i + 1 + name.len();
             let end = start + digits_at(&s[start..]);
-            suffixes.push((
-                suffix_weight(name).unwrap_or(NO_SUFFIX),
-                Num::new(&s[start..end]),
-            ));
+            suffixes.push((weight as u8, Num::new(&s[start..end])));
             found.push(&s[i..end]);
             i = end;
             continue;

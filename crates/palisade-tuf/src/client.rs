@@ -515,7 +515,8 @@ impl<'f, F: Fetcher> Client<'f, F> {
 
     /// Downloads `target` (found with [`Client::target_info`]) from `base_url`, checks its
     /// length and hashes, and writes it to `target_dir` under its percent-quoted path.
-    /// Returns the path written.
+    /// Returns the path written. Same as [`Client::fetch_target`] then
+    /// [`FetchedTarget::store`].
     pub fn download_target(
         &self,
         target: &str,
@@ -523,6 +524,23 @@ impl<'f, F: Fetcher> Client<'f, F> {
         target_dir: &Path,
         base_url: &str,
     ) -> Result<PathBuf, TufError> {
+        self.fetch_target(target, info, target_dir, base_url)?.store()
+    }
+
+    /// The network half of [`Client::download_target`]: returns the verified bytes of
+    /// `target` (or nothing to write when `target_dir` already holds a copy matching its
+    /// trusted length and hashes), to be written by [`FetchedTarget::store`].
+    ///
+    /// Fetches can run on many threads while one thread stores: creating many files in
+    /// one directory from several threads at once makes them queue on the directory's
+    /// lock, and on some file systems (ext4) spin on it.
+    pub fn fetch_target(
+        &self,
+        target: &str,
+        info: &TargetFile,
+        target_dir: &Path,
+        base_url: &str,
+    ) -> Result<FetchedTarget, TufError> {
         let rel = if self.consistent() {
             let first = info
                 .hashes
@@ -536,28 +554,55 @@ impl<'f, F: Fetcher> Client<'f, F> {
         } else {
             target.to_string()
         };
-        let out = target_dir.join(quote(target));
+        let path = target_dir.join(quote(target));
         // A copy already in target_dir that matches is used as it is.
-        if let Some(have) = read_local(&out, info.length)
+        if let Some(have) = read_local(&path, info.length)
             && check_hashes(&have, Some(info.length), &info.hashes, target).is_ok()
         {
-            return Ok(out);
+            return Ok(FetchedTarget { path, bytes: None });
         }
         let url = format!("{}{}", ensure_slash(base_url), rel);
         let bytes = self.fetch(&url, info.length, target)?;
         check_hashes(&bytes, Some(info.length), &info.hashes, target)?;
-        // Targets are checked against their trusted length and hashes whenever they are
-        // read back (above), so a copy torn by a crash is simply fetched again: no fsync.
-        palisade_io::write_replaceable(
-            &out,
-            &bytes,
-            palisade_io::WriteOptions {
-                overwrite: true,
-                mode: None,
-            },
-        )
-        .map_err(|e| TufError::Io(e.to_string()))?;
-        Ok(out)
+        Ok(FetchedTarget {
+            path,
+            bytes: Some(bytes),
+        })
+    }
+}
+
+/// A target fetched and verified by [`Client::fetch_target`], not yet written.
+#[derive(Debug)]
+pub struct FetchedTarget {
+    path: PathBuf,
+    /// `None`: the copy already at `path` matches.
+    bytes: Option<Vec<u8>>,
+}
+
+impl FetchedTarget {
+    /// Where [`FetchedTarget::store`] writes it.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes the verified bytes to the target path (temporary file, then rename, so a
+    /// reader never sees a half-written target) and returns the path.
+    pub fn store(self) -> Result<PathBuf, TufError> {
+        if let Some(bytes) = &self.bytes {
+            // Targets are checked against their trusted length and hashes whenever they
+            // are read back (see `fetch_target`), so a copy torn by a crash is simply
+            // fetched again: no fsync.
+            palisade_io::write_replaceable(
+                &self.path,
+                bytes,
+                palisade_io::WriteOptions {
+                    overwrite: true,
+                    mode: None,
+                },
+            )
+            .map_err(|e| TufError::Io(e.to_string()))?;
+        }
+        Ok(self.path)
     }
 }
 

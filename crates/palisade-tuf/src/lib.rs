@@ -14,7 +14,7 @@ pub mod client;
 pub mod metadata;
 pub mod repo;
 
-pub use client::{Client, FetchError, Fetcher, Limits, init, quote};
+pub use client::{Client, FetchError, FetchedTarget, Fetcher, Limits, init, quote};
 pub use metadata::{Metadata, RoleType, TargetFile};
 
 /// What went wrong, naming the file (role) concerned.

@@ -1,6 +1,6 @@
 //! SPDX 3.0.1 JSON-LD (Core and Software profiles).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -68,6 +68,8 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
         })
         .collect();
     let mut rels = Vec::new();
+    // Licence expression elements already in the graph (one per distinct expression).
+    let mut licences: HashSet<String> = HashSet::new();
     for c in &sbom.components {
         let p = &c.package;
         let pid = ids[p.purl.as_str()].clone();
@@ -101,7 +103,7 @@ pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
         elements.push(pid.clone());
         if let Some(expr) = spdx_expression(&p.licenses) {
             let lid = id(&format!("license-{}", short(&expr)));
-            if !elements.contains(&lid) {
+            if licences.insert(lid.clone()) {
                 graph.push(json!({
                     "type": "simplelicensing_LicenseExpression",
                     "spdxId": lid,

@@ -58,14 +58,17 @@ best() { # best CURRENT "wall cpu": keeps the pair with the lower wall time
   fi
 }
 best_ours=""; best_py=""
+# Each round writes into fresh folders; nothing is deleted until the end: on ext4, creating
+# files right after thousands were deleted makes inode allocation scan the recently freed
+# ones (`recently_deleted`), which would slow whichever client runs after a deletion.
 for round in $(seq "${RUNS:-3}"); do
-  rm -rf "$w/ours" "$w/py"
-  mkdir -p "$w/ours/meta" "$w/ours/out"
-  "$P" -q tuf client --metadata-dir "$w/ours/meta" init "$w/repo/metadata/1.root.json"
-  timed "$w/t.ours" "$P" -q tuf client --metadata-url "$url/metadata" --metadata-dir "$w/ours/meta" \
-    --target-dir "$w/ours/out" --target-base-url "$url/targets" "${args[@]}" download
-  timed "$w/t.py" "$venv/bin/python" "$w/py.py" "$w/repo/metadata/1.root.json" "$url" "$w/py" "$w/repo/names.txt"
-  [ "$(ls "$w/ours/out" | wc -l)" = "$n" ] && [ "$(ls "$w/py/out" | wc -l)" = "$n" ]
+  ours="$w/ours-$round" py="$w/py-$round"
+  mkdir -p "$ours/meta" "$ours/out"
+  "$P" -q tuf client --metadata-dir "$ours/meta" init "$w/repo/metadata/1.root.json"
+  timed "$w/t.ours" "$P" -q tuf client --metadata-url "$url/metadata" --metadata-dir "$ours/meta" \
+    --target-dir "$ours/out" --target-base-url "$url/targets" "${args[@]}" download
+  timed "$w/t.py" "$venv/bin/python" "$w/py.py" "$w/repo/metadata/1.root.json" "$url" "$py" "$w/repo/names.txt"
+  [ "$(ls "$ours/out" | wc -l)" = "$n" ] && [ "$(ls "$py/out" | wc -l)" = "$n" ]
   best_ours=$(best "$best_ours" "$(cat "$w/t.ours")")
   best_py=$(best "$best_py" "$(cat "$w/t.py")")
 done

@@ -27,6 +27,17 @@ pub struct ArchiveLimits {
     pub max_member: u64,
 }
 
+impl ArchiveLimits {
+    /// The default bounds with this depth and member size limit.
+    pub fn new(max_depth: u32, max_member: u64) -> Self {
+        ArchiveLimits {
+            max_depth,
+            max_member,
+            ..Default::default()
+        }
+    }
+}
+
 /// Default nesting depth (`--max-archive-depth`).
 pub const DEFAULT_MAX_DEPTH: u32 = 3;
 
@@ -82,6 +93,31 @@ pub struct Skipped {
     pub unreadable: u64,
     /// Archives not opened because they were nested too deep.
     pub too_deep: u64,
+}
+
+impl Skipped {
+    /// Whether nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        *self == Skipped::default()
+    }
+
+    /// Adds another count in.
+    pub fn add(&mut self, o: &Skipped) {
+        self.too_large += o.too_large;
+        self.unreadable += o.unreadable;
+        self.too_deep += o.too_deep;
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "archive members skipped: {} over a size, total or expansion bound, {} that did \
+             not unpack (corrupt, encrypted or unsupported), {} archives nested too deep",
+            self.too_large, self.unreadable, self.too_deep
+        )
+    }
 }
 
 /// Walks the members of `data` (named `name`) when it is an archive, calling `visit`

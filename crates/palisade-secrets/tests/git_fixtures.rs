@@ -65,8 +65,9 @@ fn staged_repo_reports_the_staged_change_only() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = fixture("staged", tmp.path());
     let scanner = Config::default().scanner().unwrap();
-    let fs = git::scan_staged(&scanner, &repo, 1 << 20)
+    let fs = git::scan_staged(&scanner, &repo, 1 << 20, 3)
         .unwrap()
+        .0
         .into_sorted();
     assert!(!fs.is_empty());
     for f in &fs {

@@ -549,6 +549,14 @@ mod tests {
         assert_eq!(kind(&lead), Some(Kind::Zstd));
         let (m, _) = members("lead.zst", &lead, &Default::default());
         assert_eq!(m[0].1, AKIA);
+        // A frame asking for a 2 GiB window is refused before anything is allocated; the
+        // same frame with a 4 MiB window unpacks (one RLE block of one byte).
+        let frame = |window_exp: u8| [0x28, 0xb5, 0x2f, 0xfd, 0, window_exp << 3, 0x0b, 0, 0, b'a'];
+        let (m, sk) = members("w.zst", &frame(21), &Default::default());
+        assert!(m.is_empty());
+        assert_eq!(sk.unreadable, 1);
+        let (m, _) = members("w.zst", &frame(12), &Default::default());
+        assert_eq!(m[0].1, b"a");
         // A skippable frame longer than the data is an error, not a panic.
         let (m, sk) = members(
             "bad.zst",
@@ -599,6 +607,15 @@ mod tests {
             *b ^= 0xff;
         }
         let (_, sk) = members("d.7z", &bad, &Default::default());
+        assert_eq!(sk.unreadable, 1);
+        // A damaged block does not hide the next one (non-solid: one block per file).
+        let two = seven_z(&[("a.env", AKIA), ("b.env", AKIA)], false);
+        let mut bad = two.clone();
+        for b in &mut bad[32..40] {
+            *b ^= 0xff;
+        }
+        let (m, sk) = members("e.7z", &bad, &Default::default());
+        assert_eq!(m, vec![("e.7z!b.env".to_string(), AKIA.to_vec())]);
         assert_eq!(sk.unreadable, 1);
     }
 

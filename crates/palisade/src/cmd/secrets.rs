@@ -64,10 +64,11 @@ const PRE_RECEIVE_EXAMPLES: &str = "Examples:
 
 Reads git's `<old> <new> <ref>` lines on stdin. Every blob a new commit adds or changes is
 scanned, archives in it opened (zip, tar, 7z, gzip, zstd, xz; members named
-`outer.zip!inner/path`); the push is refused (exit 1) when one holds a secret, or when a commit adds a
-deny-listed path (default: id_rsa and other SSH keys, .env, cloud credential files,
-*.pem / *.key holding a private key; palisade.toml [secrets] deny_paths replaces the list,
---deny-path adds to it). Objects are read from git's quarantine (GIT_QUARANTINE_PATH).";
+`outer.zip!inner/path`). The push is refused (exit 1) when one holds a secret, or when a
+commit adds a deny-listed path (default: id_rsa and other SSH keys, .env, cloud credential
+files, *.pem / *.key holding a private key; palisade.toml [secrets] deny_paths replaces
+the list, --deny-path adds to it). Objects are read from git's quarantine
+(GIT_QUARANTINE_PATH).";
 
 /// Secret scanning.
 #[derive(Args)]

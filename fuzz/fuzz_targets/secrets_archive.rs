@@ -1,6 +1,9 @@
-//! The archive walker of the secret scanner on arbitrary bytes (as a zip, tar or gzip,
-//! whichever the magic says): no panic, bounded output (every member within the size
-//! limit, the total within the budget), and the scan of each member.
+//! The archive walker of the secret scanner on arbitrary bytes (as a zip, tar, 7z, gzip,
+//! zstd or xz stream, whichever the magic says): no panic, no hang, bounded output (every
+//! member within the size limit, the total within the budget), and the scan of each
+//! member. Seed the corpus with real archives of each kind before a run, e.g.
+//! `cp ../../shared/secrets/gitleaks-testdata/archives/{*.*,files/*.*} corpus/secrets_archive/`
+//! and small ones made with `zstd`, `xz`, `gzip` and `tar`.
 
 #![no_main]
 

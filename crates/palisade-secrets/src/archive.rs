@@ -1,13 +1,16 @@
 //! Archives and compressed files inside the scanned files and blobs: `.zip`, `.tar`,
-//! gzip (`.gz`, `.tgz`, `.tar.gz`), nested up to a depth. Each member is handed to the
-//! caller under `outer!inner/path` (a compressed stream holding a tar counts as one
-//! level: `files.tar.gz!main.go`). Archives are recognised by their magic bytes, not
-//! their names.
+//! `.7z`, and gzip, zstd and xz streams (`.gz`, `.tgz`, `.tar.gz`, `.zst`, `.tzst`,
+//! `.tar.zst`, `.xz`, `.txz`, `.tar.xz`), nested up to a depth. Each member is handed to
+//! the caller under `outer!inner/path` (a compressed stream holding a tar counts as one
+//! level: `files.tar.gz!main.go`). Archives are recognised by their magic bytes (the
+//! first few bytes of the data, so checking a file costs nothing), not their names.
 //!
 //! Untrusted input: every member is bounded by the file size limit, the bytes unpacked
 //! from one top-level file by [`ArchiveLimits::max_total`], and a compressed stream may
-//! not grow beyond [`ArchiveLimits::max_ratio`] times its size (zip bombs). A member
-//! that breaks a bound, or that does not unpack, is skipped and counted, never fatal.
+//! not grow beyond [`ArchiveLimits::max_ratio`] times its size (zip bombs); decoding
+//! stops at the bound, so nothing past it is ever unpacked or allocated. A member that
+//! breaks a bound, or that does not unpack (corrupt, encrypted, unsupported method), is
+//! skipped and counted in [`Skipped`], never fatal.
 
 use std::io::Read;
 
@@ -22,6 +25,17 @@ pub struct ArchiveLimits {
     pub max_ratio: u64,
     /// Largest member unpacked (the file size limit).
     pub max_member: u64,
+}
+
+impl ArchiveLimits {
+    /// The default bounds with this depth and member size limit.
+    pub fn new(max_depth: u32, max_member: u64) -> Self {
+        ArchiveLimits {
+            max_depth,
+            max_member,
+            ..Default::default()
+        }
+    }
 }
 
 /// Default nesting depth (`--max-archive-depth`).
@@ -45,20 +59,28 @@ pub enum Kind {
     Zip,
     /// POSIX / GNU tar.
     Tar,
+    /// 7-Zip.
+    SevenZ,
     /// gzip (one or more members).
     Gzip,
+    /// Zstandard (one or more frames, skippable frames skipped).
+    Zstd,
+    /// xz (one or more streams).
+    Xz,
 }
 
-/// The container kind of `data`, from its first bytes.
+/// The container kind of `data`, from its first bytes (at most 512 are looked at).
 pub fn kind(data: &[u8]) -> Option<Kind> {
-    if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
-        Some(Kind::Zip)
-    } else if data.starts_with(&[0x1f, 0x8b]) {
-        Some(Kind::Gzip)
-    } else if data.len() >= 512 && &data[257..262] == b"ustar" {
-        Some(Kind::Tar)
-    } else {
-        None
+    match data {
+        [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Some(Kind::Zip),
+        [0x1f, 0x8b, ..] => Some(Kind::Gzip),
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Some(Kind::Zstd),
+        // A skippable frame first (pzstd writes one).
+        [m, 0x2a, 0x4d, 0x18, _, _, _, _, ..] if m & 0xf0 == 0x50 => Some(Kind::Zstd),
+        [0xfd, b'7', b'z', b'X', b'Z', 0, ..] => Some(Kind::Xz),
+        [b'7', b'z', 0xbc, 0xaf, 0x27, 0x1c, ..] => Some(Kind::SevenZ),
+        _ if data.len() >= 512 && &data[257..262] == b"ustar" => Some(Kind::Tar),
+        _ => None,
     }
 }
 
@@ -71,6 +93,31 @@ pub struct Skipped {
     pub unreadable: u64,
     /// Archives not opened because they were nested too deep.
     pub too_deep: u64,
+}
+
+impl Skipped {
+    /// Whether nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        *self == Skipped::default()
+    }
+
+    /// Adds another count in.
+    pub fn add(&mut self, o: &Skipped) {
+        self.too_large += o.too_large;
+        self.unreadable += o.unreadable;
+        self.too_deep += o.too_deep;
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "archive members skipped: {} over a size, total or expansion bound, {} that did \
+             not unpack (corrupt, encrypted or unsupported), {} archives nested too deep",
+            self.too_large, self.unreadable, self.too_deep
+        )
+    }
 }
 
 /// Walks the members of `data` (named `name`) when it is an archive, calling `visit`
@@ -208,22 +255,30 @@ fn open(
                 member(&full, &bytes, depth, limits, budget, skipped, visit);
             }
         }
-        Some(Kind::Gzip) => {
+        Some(Kind::SevenZ) => seven_z(name, data, depth, limits, budget, skipped, visit),
+        Some(k @ (Kind::Gzip | Kind::Zstd | Kind::Xz)) => {
             let c = cap(limits, *budget, data.len() as u64);
-            let Some(bytes) = read_capped(flate2::read::MultiGzDecoder::new(data), c, skipped)
-            else {
-                return;
+            let bytes = match k {
+                Kind::Gzip => read_capped(flate2::read::MultiGzDecoder::new(data), c, skipped),
+                Kind::Xz => read_capped(lzma_rust2::XzReader::new(data, true), c, skipped),
+                _ => read_capped(ZstdFrames::new(data, c), c, skipped),
             };
+            let Some(bytes) = bytes else { return };
             *budget = budget.saturating_sub(bytes.len() as u64);
             // A compressed tar is one level: its members are named after the outer file.
             if kind(&bytes) == Some(Kind::Tar) {
                 open(name, &bytes, depth, limits, budget, skipped, visit);
                 return;
             }
+            let suffixes: &[&str] = match k {
+                Kind::Gzip => &[".gz", ".tgz"],
+                Kind::Xz => &[".xz", ".txz"],
+                _ => &[".zst", ".tzst", ".zstd"],
+            };
             let base = name.rsplit(['/', '!']).next().unwrap_or(name);
-            let inner = base
-                .strip_suffix(".gz")
-                .or_else(|| base.strip_suffix(".tgz"))
+            let inner = suffixes
+                .iter()
+                .find_map(|x| base.strip_suffix(x))
                 .filter(|s| !s.is_empty())
                 .unwrap_or(base);
             member(
@@ -237,6 +292,126 @@ fn open(
             );
         }
         None => visit(name, data),
+    }
+}
+
+/// Most memory one 7z decoder (dictionary, model, header buffers) may ask for, KiB.
+const SEVEN_Z_MEMORY_KIB: usize = 256 * 1024;
+
+/// The members of a 7z archive. Each compression block is unpacked only when all it holds
+/// fits the total and ratio bounds (a solid block is one stream: its members cannot be
+/// skipped without unpacking them); a block that fails (corrupt, encrypted, unsupported
+/// method) is counted and the next one is tried.
+fn seven_z(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    limits: &ArchiveLimits,
+    budget: &mut u64,
+    skipped: &mut Skipped,
+    visit: &mut dyn FnMut(&str, &[u8]),
+) {
+    use sevenz_rust2::{Archive, BlockDecoder, Password};
+    let mut src = std::io::Cursor::new(data);
+    let password = Password::empty();
+    let Ok(archive) = Archive::read_with_memory_limit(&mut src, &password, SEVEN_Z_MEMORY_KIB)
+    else {
+        skipped.unreadable += 1;
+        return;
+    };
+    let mut files = vec![0u64; archive.blocks.len()];
+    for b in archive.stream_map.file_block_index.iter().flatten() {
+        if let Some(n) = files.get_mut(*b) {
+            *n += 1;
+        }
+    }
+    let packed = (data.len() as u64).max(4096);
+    for (i, block) in archive.blocks.iter().enumerate() {
+        let bound = (*budget).min(packed.saturating_mul(limits.max_ratio));
+        if block.get_unpack_size() > bound {
+            skipped.too_large += files[i];
+            continue;
+        }
+        let dec = BlockDecoder::new_with_memory_limit(
+            1,
+            SEVEN_Z_MEMORY_KIB,
+            i,
+            &archive,
+            &password,
+            &mut src,
+        );
+        let res = dec.for_each_entries(&mut |entry, r| {
+            if entry.is_directory() || !entry.has_stream {
+                return Ok(true);
+            }
+            let full = format!("{name}!{}", entry.name().replace('\\', "/"));
+            if entry.size() > limits.max_member {
+                // Unpacked (bounded by the block check above) and dropped.
+                skipped.too_large += 1;
+                return Ok(true);
+            }
+            let Some(bytes) = read_capped(r, entry.size(), skipped) else {
+                return Ok(false);
+            };
+            *budget = budget.saturating_sub(bytes.len() as u64);
+            member(&full, &bytes, depth, limits, budget, skipped, visit);
+            Ok(true)
+        });
+        if res.is_err() {
+            skipped.unreadable += 1;
+        }
+    }
+}
+
+/// Zstandard frames one after the other as one stream; skippable frames are passed over.
+/// The window a frame may ask for is bounded by what the caller will read.
+struct ZstdFrames<'a> {
+    rest: &'a [u8],
+    frame: Option<ruzstd::decoding::StreamingDecoder<&'a [u8], ruzstd::decoding::FrameDecoder>>,
+    max_window: u64,
+}
+
+impl<'a> ZstdFrames<'a> {
+    fn new(data: &'a [u8], cap: u64) -> Self {
+        ZstdFrames {
+            rest: data,
+            frame: None,
+            // A window past the output bound is never needed; 8 MiB is zstd's usual most.
+            max_window: cap.clamp(8 << 20, 128 << 20),
+        }
+    }
+}
+
+impl Read for ZstdFrames<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            if let Some(f) = &mut self.frame {
+                let n = f.read(buf)?;
+                if n > 0 || buf.is_empty() {
+                    return Ok(n);
+                }
+                if let Some(f) = self.frame.take() {
+                    self.rest = f.into_inner();
+                }
+                continue;
+            }
+            match self.rest {
+                [] => return Ok(0),
+                [m, 0x2a, 0x4d, 0x18, a, b, c, d, tail @ ..] if m & 0xf0 == 0x50 => {
+                    let len = u32::from_le_bytes([*a, *b, *c, *d]) as usize;
+                    self.rest = tail.get(len..).ok_or_else(|| {
+                        std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "skippable frame")
+                    })?;
+                }
+                _ => {
+                    let mut d = ruzstd::decoding::FrameDecoder::new();
+                    d.set_max_window_size(self.max_window);
+                    let f = ruzstd::decoding::StreamingDecoder::new_with_decoder(self.rest, d)
+                        .map_err(std::io::Error::other)?;
+                    self.frame = Some(f);
+                }
+            }
+        }
     }
 }
 
@@ -289,6 +464,159 @@ mod tests {
             },
         );
         assert!(m.is_empty());
+    }
+
+    fn zst(data: &[u8]) -> Vec<u8> {
+        ruzstd::encoding::compress_to_vec(data, ruzstd::encoding::CompressionLevel::Fastest)
+    }
+
+    fn xz(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut w =
+            lzma_rust2::XzWriter::new(Vec::new(), lzma_rust2::XzOptions::default()).expect("xz");
+        w.write_all(data).expect("xz");
+        w.finish().expect("xz")
+    }
+
+    fn seven_z(files: &[(&str, &[u8])], solid: bool) -> Vec<u8> {
+        use sevenz_rust2::{ArchiveEntry, ArchiveWriter};
+        let mut w = ArchiveWriter::new(std::io::Cursor::new(Vec::new())).expect("7z");
+        if solid {
+            let entries = files
+                .iter()
+                .map(|(n, _)| ArchiveEntry::new_file(n))
+                .collect();
+            let readers = files.iter().map(|(_, d)| (*d).into()).collect();
+            w.push_archive_entries(entries, readers).expect("7z");
+        } else {
+            for (n, d) in files {
+                w.push_archive_entry(ArchiveEntry::new_file(n), Some(*d))
+                    .expect("7z");
+            }
+        }
+        w.finish().expect("7z").into_inner()
+    }
+
+    const AKIA: &[u8] = b"aws_key = 'AKIAIOSFODNN7EXAMPLF'\n";
+
+    #[test]
+    fn zstd_and_xz_streams_unpack_by_magic_and_bombs_are_bounded() {
+        for (pack, ext) in [(zst as fn(&[u8]) -> Vec<u8>, "zst"), (xz, "xz")] {
+            // Found by magic under any name; the suffix is dropped from the member name.
+            let (m, sk) = members(&format!("a.txt.{ext}"), &pack(AKIA), &Default::default());
+            assert_eq!(
+                m,
+                vec![(format!("a.txt.{ext}!a.txt"), AKIA.to_vec())],
+                "{ext}"
+            );
+            assert_eq!(sk, Skipped::default());
+            let (m, _) = members("blob", &pack(AKIA), &Default::default());
+            assert_eq!(m[0].0, "blob!blob");
+            // A compressed tar is one level.
+            let mut t = tar::Builder::new(Vec::new());
+            let mut h = tar::Header::new_ustar();
+            h.set_size(AKIA.len() as u64);
+            h.set_mode(0o644);
+            h.set_cksum();
+            t.append_data(&mut h, "dir/k.env", AKIA).expect("tar");
+            let tarball = t.into_inner().expect("tar");
+            let (m, _) = members(&format!("x.t{ext}"), &pack(&tarball), &Default::default());
+            assert_eq!(m, vec![(format!("x.t{ext}!dir/k.env"), AKIA.to_vec())]);
+            // 8 MiB of one byte: over the ratio bound, never unpacked whole.
+            let bomb = pack(&vec![b'a'; 8 << 20]);
+            let (m, sk) = members(&format!("b.{ext}"), &bomb, &Default::default());
+            assert!(m.is_empty(), "{ext}: {} bytes unpacked", bomb.len());
+            assert_eq!(sk.too_large, 1, "{ext}");
+            // Truncated: skipped as unreadable.
+            let cut = &pack(AKIA)[..12];
+            let (m, sk) = members(&format!("c.{ext}"), cut, &Default::default());
+            assert!(m.is_empty(), "{ext}");
+            assert_eq!(sk.unreadable, 1, "{ext}");
+        }
+    }
+
+    #[test]
+    fn zstd_frames_follow_each_other_and_skippable_frames_are_passed_over() {
+        let mut data = zst(b"one = 1\n");
+        data.extend_from_slice(&[0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 9, 9, 9]);
+        data.extend(zst(AKIA));
+        let (m, _) = members("two.zst", &data, &Default::default());
+        assert_eq!(m.len(), 1);
+        assert_eq!(m[0].1, [b"one = 1\n".as_slice(), AKIA].concat());
+        // A skippable frame first is still zstd.
+        let mut lead = vec![0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0];
+        lead.extend(zst(AKIA));
+        assert_eq!(kind(&lead), Some(Kind::Zstd));
+        let (m, _) = members("lead.zst", &lead, &Default::default());
+        assert_eq!(m[0].1, AKIA);
+        // A frame asking for a 2 GiB window is refused before anything is allocated; the
+        // same frame with a 4 MiB window unpacks (one RLE block of one byte).
+        let frame = |window_exp: u8| [0x28, 0xb5, 0x2f, 0xfd, 0, window_exp << 3, 0x0b, 0, 0, b'a'];
+        let (m, sk) = members("w.zst", &frame(21), &Default::default());
+        assert!(m.is_empty());
+        assert_eq!(sk.unreadable, 1);
+        let (m, _) = members("w.zst", &frame(12), &Default::default());
+        assert_eq!(m[0].1, b"a");
+        // A skippable frame longer than the data is an error, not a panic.
+        let (m, sk) = members(
+            "bad.zst",
+            &[0x50, 0x2a, 0x4d, 0x18, 255, 255, 0, 0, 1],
+            &Default::default(),
+        );
+        assert!(m.is_empty());
+        assert_eq!(sk.unreadable, 1);
+    }
+
+    #[test]
+    fn seven_z_members_solid_or_not_and_bombs_are_bounded() {
+        for solid in [false, true] {
+            let a = seven_z(&[("d/a.env", AKIA), ("d/b.txt", b"hello\n")], solid);
+            assert_eq!(kind(&a), Some(Kind::SevenZ));
+            let (m, sk) = members("x.7z", &a, &Default::default());
+            let names: Vec<&str> = m.iter().map(|(n, _)| n.as_str()).collect();
+            assert_eq!(names, ["x.7z!d/a.env", "x.7z!d/b.txt"], "solid {solid}");
+            assert_eq!(m[0].1, AKIA);
+            assert_eq!(sk, Skipped::default());
+            // A 7z inside a zst inside a 7z: three levels.
+            let nested = seven_z(&[("in.zst", &zst(&a))], solid);
+            let (m, _) = members("o.7z", &nested, &Default::default());
+            assert_eq!(m[0].0, "o.7z!in.zst!in!d/a.env");
+        }
+        // A block that would unpack past the ratio bound is not unpacked at all.
+        let big = vec![0u8; 8 << 20];
+        let bomb = seven_z(&[("zeros", &big), ("z2", &big)], true);
+        let (m, sk) = members("b.7z", &bomb, &Default::default());
+        assert!(m.is_empty());
+        assert_eq!(sk.too_large, 2);
+        // Members over the size limit are skipped; their neighbours are not.
+        let limits = ArchiveLimits {
+            max_member: 100,
+            ..Default::default()
+        };
+        let two = seven_z(&[("big", &[b'x'; 1000]), ("k.env", AKIA)], true);
+        let (m, sk) = members("t.7z", &two, &limits);
+        assert_eq!(m, vec![("t.7z!k.env".to_string(), AKIA.to_vec())]);
+        assert_eq!(sk.too_large, 1);
+        // Corrupt: truncated, or a damaged packed stream.
+        let a = seven_z(&[("a.env", AKIA)], false);
+        let (m, sk) = members("c.7z", &a[..a.len() / 2], &Default::default());
+        assert!(m.is_empty());
+        assert_eq!(sk.unreadable, 1);
+        let mut bad = a.clone();
+        for b in &mut bad[32..40] {
+            *b ^= 0xff;
+        }
+        let (_, sk) = members("d.7z", &bad, &Default::default());
+        assert_eq!(sk.unreadable, 1);
+        // A damaged block does not hide the next one (non-solid: one block per file).
+        let two = seven_z(&[("a.env", AKIA), ("b.env", AKIA)], false);
+        let mut bad = two.clone();
+        for b in &mut bad[32..40] {
+            *b ^= 0xff;
+        }
+        let (m, sk) = members("e.7z", &bad, &Default::default());
+        assert_eq!(m, vec![("e.7z!b.env".to_string(), AKIA.to_vec())]);
+        assert_eq!(sk.unreadable, 1);
     }
 
     #[test]

@@ -11,14 +11,16 @@ use palisade_source::object::Ident;
 use palisade_source::repo::{PushObjects, Repo, is_zero_id};
 use rayon::prelude::*;
 
-use crate::{Commit, Findings, Match, Scanner, SecretsError, is_binary};
+use crate::archive::{ArchiveLimits, Skipped};
+use crate::{Commit, Findings, Match, Scanner, SecretsError, scan_bytes};
 
 fn git_err(what: impl std::fmt::Display, e: impl std::fmt::Display) -> SecretsError {
     SecretsError::Git(format!("{what}: {e}"))
 }
 
-/// A blob's id, its matches and its size.
-type ScannedBlob = (ObjectId, Vec<(String, Vec<Match>)>, u64);
+/// A blob's id, its matches (per archive member name suffix), its size and what its
+/// archive walk skipped.
+type ScannedBlob = (ObjectId, Vec<(String, Vec<Match>)>, u64, Skipped);
 
 /// What a history scan read.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -29,6 +31,8 @@ pub struct HistoryStats {
     pub blobs: u64,
     /// Bytes scanned.
     pub bytes: u64,
+    /// Archive members skipped, by reason.
+    pub archive: Skipped,
 }
 
 struct CommitMeta {
@@ -137,11 +141,7 @@ pub fn scan_history_archives(
     max_archive_depth: u32,
     on_match: &(dyn Fn(&str, &[Match], &Commit) + Sync),
 ) -> Result<(Findings, HistoryStats), SecretsError> {
-    let limits = crate::archive::ArchiveLimits {
-        max_depth: max_archive_depth,
-        max_member: max_file_size,
-        ..Default::default()
-    };
+    let limits = ArchiveLimits::new(max_archive_depth, max_file_size);
     let repo = Repo::discover(path)?;
     let commits = walk(&repo, since)?;
     let mut metas: HashMap<ObjectId, CommitMeta> = HashMap::new();
@@ -197,20 +197,21 @@ pub fn scan_history_archives(
                 let obj = g
                     .find_object(id)
                     .map_err(|e| git_err(format!("blob {id}"), e))?;
-                if is_binary(&obj.data) && crate::archive::kind(&obj.data).is_none() {
+                if crate::is_binary(&obj.data) && crate::archive::kind(&obj.data).is_none() {
                     return Ok(None);
                 }
                 let path = intro
                     .get(&id)
                     .and_then(|v| v.first())
                     .map_or("", |v| v.1.as_str());
-                let pieces = crate::scan_bytes(scanner, path, &obj.data, &limits);
+                let mut skipped = Skipped::default();
+                let pieces = scan_bytes(scanner, path, &obj.data, &limits, &mut skipped);
                 if let Some((c, p)) = intro.get(&id).and_then(|v| v.first()) {
                     for (suffix, ms) in &pieces {
                         on_match(&format!("{p}{suffix}"), ms, &metas[c].info);
                     }
                 }
-                Ok(Some((id, pieces, obj.data.len() as u64)))
+                Ok(Some((id, pieces, obj.data.len() as u64, skipped)))
             },
         )
         .collect();
@@ -220,11 +221,12 @@ pub fn scan_history_archives(
         ..Default::default()
     };
     for r in scanned {
-        let Some((id, pieces, len)) = r? else {
+        let Some((id, pieces, len, skipped)) = r? else {
             continue;
         };
         stats.blobs += 1;
         stats.bytes += len;
+        stats.archive.add(&skipped);
         for (c, p) in &intro[&id] {
             for (suffix, ms) in &pieces {
                 findings.add_all(scanner, &format!("{p}{suffix}"), ms, Some(&metas[c].info));
@@ -235,18 +237,23 @@ pub fn scan_history_archives(
 }
 
 /// Scans the index entries whose blob differs from `HEAD` (new or modified files staged
-/// for the next commit).
+/// for the next commit). Archives among them are opened as in the other scans, up to
+/// `max_archive_depth` levels (members reported as `path!inner`); returns what the
+/// archive walks skipped too.
 pub fn scan_staged(
     scanner: &Scanner,
     path: &Path,
     max_file_size: u64,
-) -> Result<Findings, SecretsError> {
+    max_archive_depth: u32,
+) -> Result<(Findings, Skipped), SecretsError> {
+    let limits = ArchiveLimits::new(max_archive_depth, max_file_size);
     let repo = Repo::discover(path)?;
     let g = repo.gix();
     let head_tree = g.head_tree_id().ok().map(|t| t.detach());
     let head: HashMap<String, ObjectId> = repo.tree_changes(None, head_tree)?.into_iter().collect();
     let index = g.index_or_empty().map_err(|e| git_err("index", e))?;
     let mut findings = Findings::new();
+    let mut skipped = Skipped::default();
     for e in index.entries() {
         if e.stage_raw() != 0
             || e.mode.is_submodule()
@@ -266,13 +273,11 @@ pub fn scan_staged(
         let obj = g
             .find_object(e.id)
             .map_err(|err| git_err(format!("{p}: blob {}", e.id), err))?;
-        if is_binary(&obj.data) {
-            continue;
+        for (suffix, ms) in scan_bytes(scanner, &p, &obj.data, &limits, &mut skipped) {
+            findings.add_all(scanner, &format!("{p}{suffix}"), &ms, None);
         }
-        let ms = scanner.scan(&p, &obj.data);
-        findings.add_all(scanner, &p, &ms, None);
     }
-    Ok(findings)
+    Ok((findings, skipped))
 }
 
 /// Why a push is refused.
@@ -306,9 +311,23 @@ fn denied(m: &ignore::gitignore::Gitignore, path: &str) -> bool {
     m.matched_path_or_any_parents(path, false).is_ignore()
 }
 
+/// What a push check found: the secrets, the refusals, and what archive walks skipped.
+#[derive(Debug, Default)]
+pub struct PushCheck {
+    /// The secrets, with the commits that add them.
+    pub findings: Findings,
+    /// Why the push is refused (empty: accept it), sorted.
+    pub refusals: Vec<PushRefusal>,
+    /// Archive members not scanned, by reason.
+    pub skipped: Skipped,
+}
+
 /// Checks a push (git's `old new ref` lines): every blob that a new commit adds or
-/// changes is scanned, and deny-listed paths are refused. `quarantine` is git's
-/// `GIT_QUARANTINE_PATH`, where a pre-receive hook finds the pushed objects.
+/// changes is scanned (archives opened up to `max_archive_depth` levels, as in the other
+/// scans; a secret in a member is refused under `path!inner`), and deny-listed paths are
+/// refused. `quarantine` is git's `GIT_QUARANTINE_PATH`, where a pre-receive hook finds
+/// the pushed objects.
+#[allow(clippy::too_many_arguments)]
 pub fn check_push(
     scanner: &Scanner,
     repo_path: &Path,
@@ -316,7 +335,10 @@ pub fn check_push(
     quarantine: Option<&Path>,
     deny_paths: &[String],
     max_file_size: u64,
-) -> Result<(Findings, Vec<PushRefusal>), SecretsError> {
+    max_archive_depth: u32,
+) -> Result<PushCheck, SecretsError> {
+    let limits = ArchiveLimits::new(max_archive_depth, max_file_size);
+    let mut skipped = Skipped::default();
     let repo = Repo::discover(repo_path)?;
     let updates = parse_updates(input)?;
     let objects = PushObjects::new(&repo, quarantine)?;
@@ -329,8 +351,9 @@ pub fn check_push(
     )?;
     let mut findings = Findings::new();
     let mut refusals = Vec::new();
-    // blob → (matches, holds a private key)
-    let mut scanned: HashMap<ObjectId, (Vec<Match>, bool)> = HashMap::new();
+    // blob → (matches per archive member suffix, holds a private key)
+    type Pieces = Vec<(String, Vec<Match>)>;
+    let mut scanned: HashMap<ObjectId, (Pieces, bool)> = HashMap::new();
     let mut seen_commits = HashSet::new();
     for u in &updates {
         if is_zero_id(&u.new) {
@@ -367,26 +390,36 @@ pub fn check_push(
                 }
                 if let std::collections::hash_map::Entry::Vacant(slot) = scanned.entry(blob) {
                     let (_, data) = objects.find(blob)?;
-                    let ms = if data.len() as u64 > max_file_size || is_binary(&data) {
+                    let pieces = if data.len() as u64 > max_file_size {
                         Vec::new()
                     } else {
-                        scanner.scan(&p, &data)
+                        scan_bytes(scanner, &p, &data, &limits, &mut skipped)
                     };
                     let key = memchr::memmem::find(&data, b"PRIVATE KEY-----").is_some();
-                    slot.insert((ms, key));
+                    slot.insert((pieces, key));
                 }
-                let (ms, key) = &scanned[&blob];
+                let (pieces, key) = &scanned[&blob];
                 if *key && denied(&key_files, &p) {
                     refusals.push(refuse("private key file"));
                 }
-                for m in ms {
-                    refusals.push(refuse(&scanner.rules()[m.rule].def.id));
+                for (suffix, ms) in pieces {
+                    let at = format!("{p}{suffix}");
+                    for m in ms {
+                        refusals.push(PushRefusal {
+                            path: at.clone(),
+                            ..refuse(&scanner.rules()[m.rule].def.id)
+                        });
+                    }
+                    findings.add_all(scanner, &at, ms, Some(&meta.info));
                 }
-                findings.add_all(scanner, &p, ms, Some(&meta.info));
             }
         }
     }
     refusals.sort();
     refusals.dedup();
-    Ok((findings, refusals))
+    Ok(PushCheck {
+        findings,
+        refusals,
+        skipped,
+    })
 }

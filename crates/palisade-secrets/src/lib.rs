@@ -447,16 +447,18 @@ pub fn to_sarif(scanner: &Scanner, fs: &[Finding], show: bool) -> String {
 /// Scans one file's or blob's bytes named `path`: when it is an archive (and
 /// `limits.max_depth` allows), each member under `path!inner`, else the bytes themselves
 /// unless binary. Returns each scanned piece's name suffix after `path` (empty for the
-/// bytes themselves) with its matches, for pieces with matches.
+/// bytes themselves) with its matches, for pieces with matches; what the archive walk
+/// skipped is added to `skipped`. The one archive path of the working tree, history,
+/// index and push scans.
 pub fn scan_bytes(
     scanner: &Scanner,
     path: &str,
     data: &[u8],
     limits: &archive::ArchiveLimits,
+    skipped: &mut archive::Skipped,
 ) -> Vec<(String, Vec<Match>)> {
     let mut out = Vec::new();
-    let mut skipped = archive::Skipped::default();
-    let opened = archive::walk(path, data, limits, &mut skipped, &mut |name, bytes| {
+    let opened = archive::walk(path, data, limits, skipped, &mut |name, bytes| {
         if is_binary(bytes) {
             return;
         }

@@ -40,6 +40,8 @@ pub struct TreeStats {
     pub binary: u64,
     /// Files skipped as too large.
     pub too_large: u64,
+    /// Archive members skipped, by reason.
+    pub archive: crate::archive::Skipped,
 }
 
 /// Whether `root` is inside a git work tree.
@@ -132,16 +134,15 @@ impl Worker<'_> {
         }
         if self.opts.max_archive_depth > 0 && crate::archive::kind(&self.buf).is_some() {
             let buf = std::mem::take(&mut self.buf);
-            let limits = crate::archive::ArchiveLimits {
-                max_depth: self.opts.max_archive_depth,
-                max_member: self.opts.max_file_size,
-                ..Default::default()
-            };
+            let limits = crate::archive::ArchiveLimits::new(
+                self.opts.max_archive_depth,
+                self.opts.max_file_size,
+            );
             let mut skipped = crate::archive::Skipped::default();
             crate::archive::walk(rel, &buf, &limits, &mut skipped, &mut |name, bytes| {
                 self.text(name, bytes)
             });
-            self.stats.too_large += skipped.too_large;
+            self.stats.archive.add(&skipped);
             self.buf = buf;
             return Ok(());
         }
@@ -222,6 +223,7 @@ impl Drop for Visitor<'_> {
         g.1.bytes += s.bytes;
         g.1.binary += s.binary;
         g.1.too_large += s.too_large;
+        g.1.archive.add(&s.archive);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Archives inside scanned files (gitleaks' test archives in `../shared/secrets`): the
+//! Archives inside scanned files (gitleaks' test archives in `../shared/secrets`: zip,
+//! tar, 7z, tar.gz, tar.zst, tar.xz, and main.go gzip-, zstd- and xz-compressed): the
 //! findings inside each archive equal those of the unpacked reference, named
 //! `outer!inner/path`.
 
@@ -51,11 +52,17 @@ fn reference() -> Seen {
 }
 
 #[test]
-fn zip_and_tar_members_equal_the_unpacked_files() {
+fn zip_tar_7z_and_compressed_tar_members_equal_the_unpacked_files() {
     let want = reference();
     assert!(want.len() >= 2, "the reference holds secrets: {want:?}");
     let dir = palisade_testkit::shared("secrets/gitleaks-testdata/archives");
-    for a in ["files.zip", "files.tar"] {
+    for a in [
+        "files.zip",
+        "files.tar",
+        "files.tar.zst",
+        "files.tar.xz",
+        "files.7z",
+    ] {
         let got = scan(&dir.join(a), 3);
         assert_eq!(under(&got, &format!("{a}!files/")), want, "{a}");
         assert_eq!(got.len(), want.len(), "{a}: nothing else found");
@@ -65,34 +72,56 @@ fn zip_and_tar_members_equal_the_unpacked_files() {
 }
 
 #[test]
-fn nested_tar_gz_and_gz_members_equal_the_unpacked_files() {
+fn nested_tar_gz_and_compressed_members_equal_the_unpacked_files() {
     let want = reference();
     let dir = palisade_testkit::shared("secrets/gitleaks-testdata/archives");
     let got = scan(&dir.join("nested.tar.gz"), 3);
+    let compressed = ["main.go.gz", "main.go.xz", "main.go.zst"];
     for inner in [
         "nested.tar.gz!archives/files.zip!files/",
         "nested.tar.gz!archives/files.tar!files/",
+        "nested.tar.gz!archives/files.tar.zst!files/",
+        "nested.tar.gz!archives/files.tar.xz!files/",
+        "nested.tar.gz!archives/files.7z!files/",
         "nested.tar.gz!archives/files/",
     ] {
         let mut w = want.clone();
         if inner.ends_with("archives/files/") {
-            // The unpacked copy inside also has main.go.gz, opened one level deeper.
-            w.extend(
-                want.iter()
-                    .filter(|f| f.2 == "main.go")
-                    .map(|(r, s, _, l, c)| {
-                        (r.clone(), s.clone(), "main.go.gz!main.go".into(), *l, *c)
-                    }),
-            );
+            // The unpacked copy inside also has main.go compressed three ways, each
+            // opened one level deeper.
+            for c in compressed {
+                w.extend(
+                    want.iter()
+                        .filter(|f| f.2 == "main.go")
+                        .map(|(r, s, _, l, c2)| {
+                            (r.clone(), s.clone(), format!("{c}!main.go"), *l, *c2)
+                        }),
+                );
+            }
         }
         assert_eq!(under(&got, inner), w, "{inner}");
     }
+    // Nothing else: every finding is under one of the six.
+    assert_eq!(
+        got.len(),
+        want.len() * 6 + 3 * main_count(&want),
+        "{got:#?}"
+    );
     // Depth 1 opens the tar.gz but not the archives inside it.
     let shallow = scan(&dir.join("nested.tar.gz"), 1);
     assert!(under(&shallow, "nested.tar.gz!archives/files.zip!").is_empty());
+    assert!(under(&shallow, "nested.tar.gz!archives/files.7z!").is_empty());
     assert!(!under(&shallow, "nested.tar.gz!archives/files/").is_empty());
-    // The .gz beside the reference files: its one member is main.go.
-    let gz = scan(&dir.join("files/main.go.gz"), 3);
+    // The compressed copies beside the reference files: their one member is main.go.
     let main: Seen = want.iter().filter(|f| f.2 == "main.go").cloned().collect();
-    assert_eq!(under(&gz, "main.go.gz!"), main);
+    assert!(!main.is_empty());
+    for c in compressed {
+        let got = scan(&dir.join("files").join(c), 3);
+        assert_eq!(under(&got, &format!("{c}!")), main, "{c}");
+        assert_eq!(got.len(), main.len(), "{c}");
+    }
+}
+
+fn main_count(s: &Seen) -> usize {
+    s.iter().filter(|f| f.2 == "main.go").count()
 }

@@ -65,8 +65,9 @@ fn staged_repo_reports_the_staged_change_only() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = fixture("staged", tmp.path());
     let scanner = Config::default().scanner().unwrap();
-    let fs = git::scan_staged(&scanner, &repo, 1 << 20)
+    let fs = git::scan_staged(&scanner, &repo, 1 << 20, 3)
         .unwrap()
+        .0
         .into_sorted();
     assert!(!fs.is_empty());
     for f in &fs {
@@ -81,9 +82,10 @@ fn staged_repo_reports_the_staged_change_only() {
 
 /// Archives in history: `nested.tar.gz` is opened in its blob, and its members' secrets
 /// are reported under `nested.tar.gz!inner/path` with the commit that added it; at depth
-/// 0 the blob is binary and skipped. (`main.go.zst`: zstd is not opened yet.)
+/// 0 the blob is binary and skipped. `main.go.zst` (its own commit) is opened too, and
+/// so are the zstd, xz and 7z archives inside `nested.tar.gz`.
 #[test]
-fn archives_repo_history_opens_the_tar_gz_blob() {
+fn archives_repo_history_opens_the_tar_gz_and_zst_blobs() {
     let tmp = tempfile::tempdir().unwrap();
     let repo = fixture("archives", tmp.path());
     let scanner = Config::default().scanner().unwrap();
@@ -103,9 +105,22 @@ fn archives_repo_history_opens_the_tar_gz_blob() {
         "nested.tar.gz!archives/files.tar!files/main.go",
         "nested.tar.gz!archives/files/main.go",
         "nested.tar.gz!archives/files/main.go.gz!main.go",
+        "nested.tar.gz!archives/files/main.go.xz!main.go",
+        "nested.tar.gz!archives/files/main.go.zst!main.go",
+        "nested.tar.gz!archives/files.7z!files/main.go",
+        "nested.tar.gz!archives/files.tar.xz!files/main.go",
+        "nested.tar.gz!archives/files.tar.zst!files/main.go",
+        "main.go.zst!main.go",
     ] {
         assert!(paths.contains(&inner), "{inner} not in {paths:?}");
     }
+    let zst = fs
+        .iter()
+        .flat_map(|f| &f.locations)
+        .find(|l| l.path == "main.go.zst!main.go")
+        .and_then(|l| l.commit.as_ref())
+        .map(|c| c.id.as_str());
+    assert_eq!(zst, Some("db8789716fc664dbce0ed2d492570e92abf717a5"));
     assert!(
         fs.iter()
             .flat_map(|f| &f.locations)

@@ -1,7 +1,8 @@
 //! `palisade secrets`: tree scans (plain directory and repository), output formats,
 //! baselines, history (added then removed, two branches, packed and loose objects,
-//! renames, --since), --staged, the pre-commit hook and a real `git push` through the
-//! pre-receive hook.
+//! renames, --since), --staged (archives included), the pre-commit hook and a real
+//! `git push` through the pre-receive hook (a secret in a file, in a pushed .tar.gz, a
+//! deny-listed path).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -73,6 +74,32 @@ fn json_of(o: &Output) -> Value {
             String::from_utf8_lossy(&o.stderr)
         )
     })
+}
+
+/// A zip holding `files`.
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, text) in files {
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        z.write_all(text.as_bytes()).unwrap();
+    }
+    z.finish().unwrap().into_inner()
+}
+
+/// A gzip-compressed tar holding `files`.
+fn tar_gz_of(files: &[(&str, &str)]) -> Vec<u8> {
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut t = tar::Builder::new(gz);
+    for (name, text) in files {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(text.len() as u64);
+        h.set_mode(0o644);
+        h.set_cksum();
+        t.append_data(&mut h, name, text.as_bytes()).unwrap();
+    }
+    t.into_inner().unwrap().finish().unwrap()
 }
 
 fn rules_found(v: &Value) -> Vec<String> {
@@ -441,6 +468,39 @@ fn staged_scan_and_pre_commit_hook() {
     assert_eq!(v["findings"][0]["locations"][0]["path"], "b.txt");
     assert_eq!(v["findings"][0]["locations"][0]["line"], 2);
 
+    // A staged archive is opened as in the other scans: the member is named.
+    git_ok(d, &["reset", "-q", "b.txt"]);
+    let z = zip_of(&[
+        ("conf/readme.md", "nothing here\n"),
+        ("conf/app.env", &format!("A=1\nTOKEN={}\n", gh_token(TAIL3))),
+    ]);
+    std::fs::write(d.join("keys.zip"), z).unwrap();
+    git_ok(d, &["add", "keys.zip"]);
+    let o = palisade(d, &["secrets", "scan", "--staged", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json_of(&o);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1, "{v:#}");
+    assert_eq!(v["findings"][0]["rule"], "github-pat");
+    assert_eq!(
+        v["findings"][0]["locations"][0]["path"],
+        "keys.zip!conf/app.env"
+    );
+    assert_eq!(v["findings"][0]["locations"][0]["line"], 2);
+    // Depth 0: the archive is a binary blob, skipped.
+    let o = palisade(
+        d,
+        &["secrets", "scan", "--staged", "--max-archive-depth", "0"],
+    );
+    assert_eq!(o.status.code(), Some(0));
+    git_ok(d, &["reset", "-q", "keys.zip"]);
+    std::fs::remove_file(d.join("keys.zip")).unwrap();
+    git_ok(d, &["add", "b.txt"]);
+
     // The installed hook refuses the commit.
     let o = palisade(d, &["secrets", "hook", "install"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
@@ -552,6 +612,28 @@ fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
         err.contains(&env_commit) && err.contains(".env") && err.contains("deny-listed"),
         "{err}"
     );
+
+    // A secret inside a pushed archive: refused, naming the member.
+    git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);
+    let tgz = tar_gz_of(&[
+        ("cfg/ok.txt", "fine\n"),
+        (
+            "cfg/deploy.sh",
+            &format!("#!/bin/sh\nexport GH={}\n", gh_token(TAIL3)),
+        ),
+    ]);
+    std::fs::write(src.join("bundle.tar.gz"), tgz).unwrap();
+    let tgz_commit = commit_all(&src, "bundle");
+    let o = push("HEAD:refs/heads/main");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains(&tgz_commit)
+            && err.contains("bundle.tar.gz!cfg/deploy.sh")
+            && err.contains("github-pat"),
+        "{err}"
+    );
+    assert!(!err.contains(TAIL3), "redacted: {err}");
 
     // Clean: accepted.
     git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);

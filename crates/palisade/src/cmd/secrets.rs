@@ -63,10 +63,12 @@ const PRE_RECEIVE_EXAMPLES: &str = "Examples:
   palisade secrets pre-receive --deny-path '*.p8' < updates
 
 Reads git's `<old> <new> <ref>` lines on stdin. Every blob a new commit adds or changes is
-scanned; the push is refused (exit 1) when one holds a secret, or when a commit adds a
-deny-listed path (default: id_rsa and other SSH keys, .env, cloud credential files,
-*.pem / *.key holding a private key; palisade.toml [secrets] deny_paths replaces the list,
---deny-path adds to it). Objects are read from git's quarantine (GIT_QUARANTINE_PATH).";
+scanned, archives in it opened (zip, tar, 7z, gzip, zstd, xz; members named
+`outer.zip!inner/path`). The push is refused (exit 1) when one holds a secret, or when a
+commit adds a deny-listed path (default: id_rsa and other SSH keys, .env, cloud credential
+files, *.pem / *.key holding a private key; palisade.toml [secrets] deny_paths replaces
+the list, --deny-path adds to it). Objects are read from git's quarantine
+(GIT_QUARANTINE_PATH).";
 
 /// Secret scanning.
 #[derive(Args)]
@@ -127,8 +129,9 @@ struct Source {
     /// Skip files larger than this (bytes; K, M, G suffixes). Default 10M or palisade.toml.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     max_file_size: Option<u64>,
-    /// Open archives (zip, tar, gzip) inside files and blobs up to this many levels, and
-    /// scan their members, reported as `outer.tar.gz!inner/path` (0: do not open them).
+    /// Open archives (zip, tar, 7z; gzip, zstd, xz) inside files and blobs up to this many
+    /// levels, and scan their members, reported as `outer.tar.gz!inner/path` (0: do not
+    /// open them).
     #[arg(long, value_name = "N", default_value_t = palisade_secrets::archive::DEFAULT_MAX_DEPTH)]
     max_archive_depth: u32,
     /// Also decode base64 runs (32 characters or more that decode to text) and scan the
@@ -188,6 +191,10 @@ struct PreReceiveArgs {
     /// Print secrets in full in the refusal message (redacted by default).
     #[arg(long)]
     show_secrets: bool,
+    /// Open archives (zip, tar, 7z; gzip, zstd, xz) in pushed blobs up to this many levels
+    /// (0: do not open them); a secret in a member refuses the push as `path!inner`.
+    #[arg(long, value_name = "N", default_value_t = palisade_secrets::archive::DEFAULT_MAX_DEPTH)]
+    max_archive_depth: u32,
 }
 
 #[derive(Args)]
@@ -278,9 +285,13 @@ fn collect(
             "scanned {} commits, {} distinct blobs, {} bytes",
             st.commits, st.blobs, st.bytes
         ));
+        info_skipped(&st.archive, g);
         f
     } else if src.staged {
-        palisade_secrets::git::scan_staged(scanner, root, max)?
+        let (f, skipped) =
+            palisade_secrets::git::scan_staged(scanner, root, max, src.max_archive_depth)?;
+        info_skipped(&skipped, g);
+        f
     } else {
         let opts = palisade_secrets::tree::TreeOptions {
             max_file_size: max,
@@ -293,9 +304,17 @@ fn collect(
             "scanned {} files, {} bytes ({} binary and {} over {} bytes skipped)",
             st.files, st.bytes, st.binary, st.too_large, max
         ));
+        info_skipped(&st.archive, g);
         f
     };
     Ok(findings.into_sorted())
+}
+
+/// Says what archive walks skipped (bombs, corrupt or encrypted members), if anything.
+fn info_skipped(s: &palisade_secrets::archive::Skipped, g: &Globals) {
+    if !s.is_empty() {
+        g.info(s.to_string());
+    }
 }
 
 /// The baseline in force: the flag, palisade.toml, or the default file when it exists.
@@ -502,7 +521,11 @@ fn pre_receive(a: PreReceiveArgs, g: &Globals) -> Result<ExitCode> {
     };
     deny.extend(a.deny_path);
     let quarantine = std::env::var_os("GIT_QUARANTINE_PATH").map(PathBuf::from);
-    let (findings, refusals) = palisade_secrets::git::check_push(
+    let palisade_secrets::git::PushCheck {
+        findings,
+        refusals,
+        skipped,
+    } = palisade_secrets::git::check_push(
         &scanner,
         Path::new("."),
         &input,
@@ -510,7 +533,9 @@ fn pre_receive(a: PreReceiveArgs, g: &Globals) -> Result<ExitCode> {
         &deny,
         cfg.max_file_size
             .unwrap_or(palisade_secrets::DEFAULT_MAX_FILE_SIZE),
+        a.max_archive_depth,
     )?;
+    info_skipped(&skipped, g);
     if refusals.is_empty() {
         g.info("palisade: no secrets in this push");
         return Ok(ExitCode::SUCCESS);

@@ -524,7 +524,8 @@ impl<'f, F: Fetcher> Client<'f, F> {
         target_dir: &Path,
         base_url: &str,
     ) -> Result<PathBuf, TufError> {
-        self.fetch_target(target, info, target_dir, base_url)?.store()
+        self.fetch_target(target, info, target_dir, base_url)?
+            .store()
     }
 
     /// The network half of [`Client::download_target`]: returns the verified bytes of

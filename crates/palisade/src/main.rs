@@ -8,6 +8,19 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `println!` for the command's output: a reader that went away (`palisade ... | head`)
+/// ends the process quietly with 141 (128 + SIGPIPE, what a shell reports for a command
+/// killed by it) instead of a panic; any other write error is an error (exit 2).
+macro_rules! outln {
+    () => { $crate::util::write_out(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::util::write_out(format_args!($($arg)*), true) };
+}
+
+/// `print!` for the command's output, with [`outln!`]'s handling of a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::util::write_out(format_args!($($arg)*), false) };
+}
+
 mod cmd;
 mod util;
 

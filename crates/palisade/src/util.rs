@@ -109,5 +109,22 @@ pub fn parse_scheme(s: &str) -> Result<Scheme, String> {
 
 /// Prints a JSON value on stdout, pretty, with a final newline.
 pub fn print_json(v: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+/// Writes the command's output to stdout (see `outln!`): a closed pipe ends the process
+/// with 141, any other write error with 2.
+pub fn write_out(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write;
+    let mut o = std::io::stdout().lock();
+    let r = o
+        .write_fmt(args)
+        .and_then(|()| if newline { o.write_all(b"\n") } else { Ok(()) });
+    if let Err(e) = r {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(141);
+        }
+        eprintln!("palisade: error: writing to standard output: {e}");
+        std::process::exit(2);
+    }
 }

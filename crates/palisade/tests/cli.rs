@@ -663,3 +663,44 @@ fn signing_is_deterministic_where_the_scheme_allows() {
         assert_eq!(run(), run(), "{t}");
     }
 }
+
+/// A reader that goes away (`palisade ... | head -1`) ends the command quietly with 141
+/// (128 + SIGPIPE), not with a panic; a full disk on stdout is an error (exit 2).
+#[test]
+fn closed_stdout_ends_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let bin = assert_cmd::cargo::cargo_bin("palisade");
+    let mut child = std::process::Command::new(&bin)
+        .args(["secrets", "scan", "--format", "json", "--quiet"])
+        .arg(shared("secrets"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one byte of the answer, then hang up.
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 1];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(o.status.code(), Some(141), "{err}");
+
+    if Path::new("/dev/full").exists() {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let o = std::process::Command::new(&bin)
+            .args(["secrets", "scan", "--format", "json", "--quiet"])
+            .arg(shared("secrets"))
+            .stdout(full)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("writing to standard output"), "{err}");
+    }
+}

@@ -172,7 +172,7 @@ fn sign(a: SignArgs, g: &Globals) -> Result<ExitCode> {
                 b.display()
             ));
         }
-        None => println!("{line}"),
+        None => outln!("{line}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -126,7 +126,7 @@ impl ForgeArgs {
 pub fn run(a: AuditArgs, g: &Globals) -> Result<ExitCode> {
     if a.list {
         for c in catalogue()? {
-            println!(
+            outln!(
                 "{:<36} {:<10} {:<15} {}",
                 c.id,
                 c.phase.as_str(),
@@ -185,7 +185,7 @@ pub fn run(a: AuditArgs, g: &Globals) -> Result<ExitCode> {
             )?;
             g.info(format!("wrote {}", out.display()));
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     let failed: Vec<&str> = report
         .controls

@@ -135,7 +135,7 @@ pub fn run(a: CiArgs, g: &Globals) -> Result<ExitCode> {
     match a.command {
         CiCommand::Rules => {
             for r in palisade_ci::rules() {
-                println!("{:<28} {:<7} {}", r.id, r.severity.as_str(), r.short);
+                outln!("{:<28} {:<7} {}", r.id, r.severity.as_str(), r.short);
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -119,7 +119,7 @@ fn check(a: CheckArgs, g: &Globals) -> Result<ExitCode> {
     match a.format {
         Format::Json => {
             let doc = json!({"codeowners": rel, "rules": co.rules.len(), "findings": findings, "approvals": approvals});
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
         Format::Text => {
             for f in &findings {
@@ -127,7 +127,7 @@ fn check(a: CheckArgs, g: &Globals) -> Result<ExitCode> {
                     .as_u64()
                     .map(|l| format!("{rel}:{l}: "))
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "{} {at}{}",
                     f["kind"].as_str().unwrap_or(""),
                     f["message"].as_str().unwrap_or("")
@@ -138,7 +138,7 @@ fn check(a: CheckArgs, g: &Globals) -> Result<ExitCode> {
                     .as_array()
                     .map(|o| o.iter().filter_map(|x| x.as_str()).collect())
                     .unwrap_or_default();
-                println!(
+                outln!(
                     "approve {} {}",
                     ap["path"].as_str().unwrap_or(""),
                     if owners.is_empty() {

@@ -117,7 +117,7 @@ fn sign(a: SignArgs, g: &Globals) -> Result<ExitCode> {
             )?;
             g.info(format!("wrote {}", out.display()));
         }
-        None => print!("{json}"),
+        None => out!("{json}"),
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -396,7 +396,7 @@ fn verify(a: VerifyArgs, g: &Globals) -> Result<ExitCode> {
                     for w in &report.warnings {
                         g.info(format!("warning: {w}"));
                     }
-                    println!(
+                    outln!(
                         "verified: {} (the supply chain passed every check)",
                         a.layout.display()
                     );
@@ -415,7 +415,7 @@ fn verify(a: VerifyArgs, g: &Globals) -> Result<ExitCode> {
                     where_it_failed(&f, &mut doc);
                     util::print_json(&doc)
                 }
-                Format::Text => println!("verification failed: {f}"),
+                Format::Text => outln!("verification failed: {f}"),
             }
             Ok(util::failed())
         }

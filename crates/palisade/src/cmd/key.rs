@@ -131,7 +131,7 @@ fn generate(a: GenerateArgs, g: &Globals) -> Result<ExitCode> {
                 a.key_type.name(),
                 pub_path.display()
             ));
-            println!("{}", public.keyid());
+            outln!("{}", public.keyid());
         }
         Format::Json => util::print_json(&serde_json::json!({
             "keyid": public.keyid(),
@@ -148,7 +148,7 @@ fn generate(a: GenerateArgs, g: &Globals) -> Result<ExitCode> {
 fn id(a: IdArgs) -> Result<ExitCode> {
     let key = util::load_public(&a.file, a.scheme)?;
     match a.format {
-        Format::Text => println!("{}", key.keyid()),
+        Format::Text => outln!("{}", key.keyid()),
         Format::Json => {
             let mut v = key.to_sslib_value().to_serde_json()?;
             if let Some(m) = v.as_object_mut() {

@@ -405,7 +405,7 @@ fn scan(a: ScanArgs, g: &Globals) -> Result<ExitCode> {
             "findings": findings.iter().map(|f| f.to_json(show)).collect::<Vec<_>>(),
             "stale_baseline": stale,
         })),
-        OutFormat::Sarif => print!("{}", palisade_secrets::to_sarif(&scanner, &findings, show)),
+        OutFormat::Sarif => out!("{}", palisade_secrets::to_sarif(&scanner, &findings, show)),
         OutFormat::Table => print_table(&findings, show),
     }
     for s in &stale {
@@ -574,7 +574,7 @@ fn rules(a: RulesArgs) -> Result<ExitCode> {
         util::print_json(&json!({ "rules": v }));
     } else {
         for r in scanner.rules() {
-            println!("{:<36} {}", r.def.id, r.def.description);
+            outln!("{:<36} {}", r.def.id, r.def.description);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -296,13 +296,13 @@ fn client(a: ClientArgs, g: &Globals) -> Result<()> {
                 s.spawn(move || {
                     pool.install(|| {
                         use rayon::prelude::*;
-                        wanted.par_iter().enumerate().for_each_with(
-                            tx,
-                            |tx, (i, (t, info))| {
+                        wanted
+                            .par_iter()
+                            .enumerate()
+                            .for_each_with(tx, |tx, (i, (t, info))| {
                                 // The receiver outlives every sender (same scope).
                                 let _ = tx.send((i, c.fetch_target(t, info, tdir, base)));
-                            },
-                        );
+                            });
                     })
                 });
                 for (i, fetched) in rx {
@@ -664,7 +664,7 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
             let out = Repository::open(&a.dir).new_root(&keys, None, |root| {
                 palisade_tuf::repo::change_role(root, &role, &add, &remove, a.threshold)
             })?;
-            println!("{}", out.display());
+            outln!("{}", out.display());
         }
         RepoCmd::Revoke(a) => {
             let k = crate::util::load_public(&a.revoke, None)?;
@@ -682,7 +682,7 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
                 }
                 Ok(())
             })?;
-            println!("{}", out.display());
+            outln!("{}", out.display());
         }
         RepoCmd::Serve(a) => {
             if !a.dir.join("metadata").is_dir() {
@@ -722,7 +722,7 @@ fn repo_cmd(cmd: RepoCmd, g: &Globals) -> Result<ExitCode> {
                 bad |= status != "ok";
                 rows.push(serde_json::json!({"file": file, "expires": text, "status": status}));
                 if !matches!(a.format, crate::util::Format::Json) {
-                    println!("{status:9} {text}  {file}");
+                    outln!("{status:9} {text}  {file}");
                 }
             }
             if matches!(a.format, crate::util::Format::Json) {

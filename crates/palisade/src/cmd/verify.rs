@@ -155,16 +155,16 @@ fn commits(a: CommitsArgs, g: &Globals) -> Result<ExitCode> {
             if let Some(m) = &merges {
                 doc["merges"] = json!(m.iter().map(merge_json).collect::<Vec<_>>());
             }
-            println!("{}", serde_json::to_string_pretty(&doc)?);
+            outln!("{}", serde_json::to_string_pretty(&doc)?);
         }
         Format::Text => {
             for i in &items {
-                println!("{}", item_line(i));
+                outln!("{}", item_line(i));
             }
             for m in merges.iter().flatten() {
-                println!("merge-not-attested {} {}", m.merge, m.problem);
+                outln!("merge-not-attested {} {}", m.merge, m.problem);
                 for c in &m.unverified {
-                    println!("  brought in {c}");
+                    outln!("  brought in {c}");
                 }
             }
         }

@@ -351,9 +351,11 @@ pub fn check_push(
     )?;
     let mut findings = Findings::new();
     let mut refusals = Vec::new();
-    // blob → (matches per archive member suffix, holds a private key)
+    // blob → (matches per archive member suffix, holds a private key, archive members:
+    // (suffix, holds a private key))
     type Pieces = Vec<(String, Vec<Match>)>;
-    let mut scanned: HashMap<ObjectId, (Pieces, bool)> = HashMap::new();
+    type Members = Vec<(String, bool)>;
+    let mut scanned: HashMap<ObjectId, (Pieces, bool, Members)> = HashMap::new();
     let mut seen_commits = HashSet::new();
     for u in &updates {
         if is_zero_id(&u.new) {
@@ -396,11 +398,48 @@ pub fn check_push(
                         scan_bytes(scanner, &p, &data, &limits, &mut skipped)
                     };
                     let key = memchr::memmem::find(&data, b"PRIVATE KEY-----").is_some();
-                    slot.insert((pieces, key));
+                    // The members of an archive are files a push adds too: their names
+                    // meet the deny list like any other path. (A second walk, only for
+                    // archives; what it skips was counted by the scan above.)
+                    let mut members = Vec::new();
+                    if data.len() as u64 <= max_file_size {
+                        crate::archive::walk(
+                            &p,
+                            &data,
+                            &limits,
+                            &mut Skipped::default(),
+                            &mut |name, bytes| {
+                                let key =
+                                    memchr::memmem::find(bytes, b"PRIVATE KEY-----").is_some();
+                                members.push((
+                                    name.strip_prefix(p.as_str()).unwrap_or(name).to_string(),
+                                    key,
+                                ));
+                            },
+                        );
+                    }
+                    slot.insert((pieces, key, members));
                 }
-                let (pieces, key) = &scanned[&blob];
+                let (pieces, key, members) = &scanned[&blob];
                 if *key && denied(&key_files, &p) {
                     refusals.push(refuse("private key file"));
+                }
+                for (suffix, key) in members {
+                    // The member's own path inside its (innermost) archive.
+                    let inner = suffix.rsplit('!').next().unwrap_or(suffix);
+                    let at = format!("{p}{suffix}");
+                    if denied(&deny, inner) {
+                        refusals.push(PushRefusal {
+                            path: at.clone(),
+                            ..refuse("deny-listed path")
+                        });
+                    }
+                    if *key && denied(&key_files, inner) {
+                        refusals.push(PushRefusal {
+                            path: at,
+                            ..refuse("private key file")
+                        });
+                    }
                 }
                 for (suffix, ms) in pieces {
                     let at = format!("{p}{suffix}");

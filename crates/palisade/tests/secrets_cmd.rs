@@ -635,6 +635,23 @@ fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
     );
     assert!(!err.contains(TAIL3), "redacted: {err}");
 
+    // A deny-listed file inside a pushed archive (no secret inside needed): refused,
+    // naming the member.
+    git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);
+    let tgz = tar_gz_of(&[("app/readme.txt", "hello\n"), ("app/.env", "DEBUG=1\n")]);
+    std::fs::write(src.join("release.tar.gz"), tgz).unwrap();
+    let rel_commit = commit_all(&src, "release bundle");
+    let o = push("HEAD:refs/heads/main");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{err}");
+    assert!(
+        err.contains(&rel_commit)
+            && err.contains("release.tar.gz!app/.env")
+            && err.contains("deny-listed"),
+        "{err}"
+    );
+    assert!(!err.contains("readme.txt"), "{err}");
+
     // Clean: accepted.
     git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);
     std::fs::write(src.join("main.rs"), "fn main() {}\n").unwrap();

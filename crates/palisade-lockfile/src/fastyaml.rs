@@ -56,17 +56,15 @@ pub(crate) fn from_multiple<'a, T: Deserialize<'a>>(text: &'a str) -> Option<Vec
 /// No tab, carriage return, BOM or character YAML does not allow in a stream; no line
 /// breaks other than `\n`.
 fn plain_characters(text: &str) -> bool {
-    if text
-        .bytes()
-        .any(|b| (b < 0x20 && b != b'\n') || b == 0x7f)
-    {
+    if text.bytes().any(|b| (b < 0x20 && b != b'\n') || b == 0x7f) {
         return false;
     }
     text.is_ascii()
         || !text.chars().any(|c| {
             matches!(
                 c,
-                '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
+                '\u{80}'
+                    ..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{feff}' | '\u{fffe}' | '\u{ffff}'
             )
         })
 }
@@ -444,9 +442,7 @@ impl<'a> Reader<'a> {
 /// Whether the rest of a sequence item is a mapping entry (`key: ...`, `'key': ...`).
 fn map_entry(rest: &str) -> bool {
     match rest.as_bytes()[0] {
-        b'\'' | b'"' => {
-            quoted(rest).is_ok_and(|(_, end)| rest.as_bytes().get(end) == Some(&b':'))
-        }
+        b'\'' | b'"' => quoted(rest).is_ok_and(|(_, end)| rest.as_bytes().get(end) == Some(&b':')),
         b'{' | b'[' => false,
         _ => rest.contains(": ") || rest.trim_end_matches(' ').ends_with(':'),
     }
@@ -470,8 +466,22 @@ fn plain_start_ok(s: &str) -> bool {
         }
         Some(c) => !matches!(
             c,
-            b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
-                | b'"' | b'%' | b'@' | b'`' | b' '
+            b',' | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'#'
+                | b'&'
+                | b'*'
+                | b'!'
+                | b'|'
+                | b'>'
+                | b'\''
+                | b'"'
+                | b'%'
+                | b'@'
+                | b'`'
+                | b' '
         ),
     }
 }
@@ -647,7 +657,10 @@ fn resolve(s: &str) -> Plain {
     if !b.iter().any(u8::is_ascii_digit) {
         // Without a digit only the non-finite spellings are numbers.
         let unsigned = s.strip_prefix(['+', '-']).unwrap_or(s);
-        return if matches!(unsigned, ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF") {
+        return if matches!(
+            unsigned,
+            ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF"
+        ) {
             Plain::Ask
         } else {
             Plain::Str
@@ -892,5 +905,103 @@ impl<'de> SeqAccess<'de> for Items<'_, 'de> {
             return Ok(None);
         }
         seed.deserialize(&mut *self.r).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_multiple;
+    use serde_json::Value;
+
+    /// Whether the fast reader takes `text`; when it does, its value is serde_saphyr's.
+    fn fast(text: &str) -> bool {
+        let Some(v) = from_multiple::<Value>(text) else {
+            return false;
+        };
+        let reference = serde_saphyr::from_multiple::<Value>(text).map_err(|e| e.to_string());
+        assert_eq!(reference, Ok(v), "{text:?}");
+        true
+    }
+
+    #[test]
+    fn reads_pnpm_style_like_serde_saphyr() {
+        let lock = "lockfileVersion: '9.0'\n\nsettings:\n  autoInstallPeers: true\n\n\
+            importers:\n\n  .:\n    dependencies:\n      '@a/b':\n        specifier: ^1.0.0\n        \
+            version: 1.0.0(c@2.0.0)\n\npackages:\n\n  '@a/b@1.0.0':\n    resolution: \
+            {integrity: sha512-AA==, tarball: https://x.test/a.tgz}\n    engines: {node: '>=18'}\n    \
+            cpu: [x64, arm64]\n    os: []\n    hasBin: true\n    deprecated: |-\n      gone:\n\n      \
+            # not a comment\n    variants:\n      - resolution:\n          a: 1\n        b: it''s\n      \
+            - [x]\n  c@2.0.0: {}\n";
+        assert!(fast(lock));
+        // Several documents, comments, empty ones; a compact sequence; `|` keeps one break.
+        assert!(fast(
+            "# c\n---\na: 1\n---\n---\n# only a comment\n---\nb:\n- x\n- 'y'\nc: |\n  l1\n   l2\n\n"
+        ));
+        assert!(fast(""));
+        assert!(fast("---\n"));
+        // Plain scalars resolve as serde_saphyr's untyped reads do.
+        for v in [
+            "5.4", "5", "0", "012", "-3", "+4", "0x1F", "0o17", "1_000", "1e3", "1.2.3", "yes",
+            "No", "ON", "y", "~", "null", "NULL", "true", "False", "-.5", ".5", "1.", "inf", "nan",
+            "1-2", "v1", "-", "a b", "x:y",
+        ] {
+            assert!(fast(&format!("k: {v}\nl: [{v}]\n")) || v == "-", "{v}");
+        }
+    }
+
+    #[test]
+    fn falls_back_outside_the_subset() {
+        for text in [
+            "a: &x 1\nb: *x\n",       // anchor, alias
+            "a: !!str 1\n",           // tag
+            "a: >\n  folded\n",       // folded block scalar
+            "a: |+\n  kept\n\n",      // keep chomping
+            "a: |2\n   indented\n",   // indentation indicator
+            "a: |\n  no final break", // block scalar without its line break
+            "a: |\n  x\n   \n  y\n",  // line of spaces in a block scalar
+            "a: multi\n  line\n",     // plain scalar over two lines
+            "a: 'multi\n  line'\n",   // quoted scalar over two lines
+            "a: \"esc\\n\"\n",        // escape in double quotes
+            "? complex\n: key\n",     // complex key
+            "a:\n\tb: 1\n",           // tab
+            "a: 1\r\n",               // carriage return
+            "a: 1\n...\n",            // document end marker
+            "%YAML 1.2\n---\na: 1\n", // directive
+            "--- a: 1\n",             // content on the marker line
+            "a: 1\na: 2\n",           // duplicate key
+            "a: {b: 1, b: 2}\n",      // duplicate key in a flow mapping
+            "a:\n  x: 1\n  'x': 2\n", // duplicate spelled two ways
+            "~: 1\n",                 // null key
+            "1: a\n",                 // numeric key
+            "<<: {a: 1}\n",           // merge key
+            "- a\n- b\n",             // sequence at the root
+            "a: [b: c]\n",            // one-pair mapping in a flow sequence
+            "a: {b}\n",               // flow mapping entry without a value
+            "a: [b,]\n",              // trailing comma
+            "a: [b\n",                // flow collection over two lines
+            "a: b # comment\n",       // comment after a value
+            "a: b: c\n",              // mapping value in a plain scalar
+            "a: .inf\n",              // non-finite: serde_saphyr refuses it
+            "a:\n    b: 1\n  c: 2\n", // indentation matching no level
+            "a: 1\n b: 2\n",          // more indented sibling
+            "a: @x\n",                // reserved indicator
+            "a: \u{85}x\n",           // NEL
+        ] {
+            assert!(!fast(text), "{text:?}");
+        }
+        // Keys out of order, more than the linear check holds, one repeated.
+        let mut many: String = (0..40).rev().map(|i| format!("k{i}: 1\n")).collect();
+        assert!(fast(&many));
+        many.push_str("k7: 2\n");
+        assert!(!fast(&many));
+        // Nesting and size are bounded.
+        let deep: String = (0..40).map(|i| format!("{}k:\n", "  ".repeat(i))).collect();
+        assert!(!fast(&deep));
+        let deep_flow = format!("a: {}{}\n", "[".repeat(40), "]".repeat(40));
+        assert!(!fast(&deep_flow));
+        let nodes: String = (0..70_000).map(|i| format!("k{i:06}: [1, 2]\n")).collect();
+        assert!(from_multiple::<Value>(&nodes).is_none());
+        let key = format!("'{}': 1\n", "k".repeat(1100));
+        assert!(!fast(&key));
     }
 }

@@ -1208,7 +1208,7 @@ fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
         }
     }
     let mut added: Vec<Package> = Vec::new();
-    let mut by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(doc.packages.entries.len());
     for (key, Lenient(e)) in doc.packages.iter() {
         let named = match (e.name.as_str(), e.version.as_text()) {
             (Some(n), Some(v)) => Some((Cow::Borrowed(n), v)),
@@ -1292,7 +1292,9 @@ pub(crate) fn pnpm_fast_path_disagreement(text: &str) -> Option<String> {
     if let Some(fast) = crate::fastyaml::from_multiple::<Value>(text) {
         let reference = serde_saphyr::from_multiple::<Value>(text).map_err(|e| e.to_string());
         if reference.as_ref() != Ok(&fast) {
-            return Some(format!("as a value: serde_saphyr {reference:?}, fast {fast:?}"));
+            return Some(format!(
+                "as a value: serde_saphyr {reference:?}, fast {fast:?}"
+            ));
         }
     }
     None
@@ -1517,12 +1519,12 @@ mod tests {
             let whole = from_multiple::<Lenient<PnpmDoc>>(text).is_some();
             let pieces = split_sections(text).is_some_and(|s| {
                 from_multiple::<Lenient<PnpmDoc>>(&s.rest).is_some()
-                    && s.packages.iter().all(|p| {
-                        from_multiple::<lenient::Map<Lenient<PnpmPackage>>>(p).is_some()
-                    })
-                    && s.snapshots.iter().all(|p| {
-                        from_multiple::<lenient::Map<Lenient<PnpmSnapshot>>>(p).is_some()
-                    })
+                    && s.packages
+                        .iter()
+                        .all(|p| from_multiple::<lenient::Map<Lenient<PnpmPackage>>>(p).is_some())
+                    && s.snapshots
+                        .iter()
+                        .all(|p| from_multiple::<lenient::Map<Lenient<PnpmSnapshot>>>(p).is_some())
             });
             if whole || pieces {
                 fast.push(path.file_name().unwrap_or_default().to_string_lossy());
@@ -1543,7 +1545,10 @@ mod tests {
         let dup = format!("lockfileVersion: '9.0'\npackages:\n{body}{body}");
         let s = split_sections(&dup).expect("plain layout");
         assert!(s.packages.len() > 1);
-        assert!(pnpm_parallel(&s, false).is_none(), "duplicate key across pieces");
+        assert!(
+            pnpm_parallel(&s, false).is_none(),
+            "duplicate key across pieces"
+        );
         let alias = format!(
             "lockfileVersion: '9.0'\npackages:\n  /a@1.0.0: &x\n    dev: true\n{body}  /z@1.0.0: *x\n"
         );

@@ -826,31 +826,27 @@ impl<'a> Keys<'a> {
         }
     }
 
-    fn insert(&mut self, k: &Cow<'a, str>) -> R<()> {
+    fn insert(&mut self, k: Cow<'a, str>) -> R<()> {
         if self.sorted {
             match self.seen.last() {
                 Some(last) if k.as_ref() <= last.as_ref() => self.sorted = false,
                 _ => {
-                    self.seen.push(k.clone());
+                    self.seen.push(k);
                     return Ok(());
                 }
             }
         }
         if self.set.is_none() && self.seen.len() < 16 {
-            if self.seen.iter().any(|s| s == k) {
+            if self.seen.contains(&k) {
                 return Err(Stop);
             }
-            self.seen.push(k.clone());
+            self.seen.push(k);
             return Ok(());
         }
         let set = self
             .set
             .get_or_insert_with(|| std::mem::take(&mut self.seen).into_iter().collect());
-        if set.insert(k.clone()) {
-            Ok(())
-        } else {
-            Err(Stop)
-        }
+        if set.insert(k) { Ok(()) } else { Err(Stop) }
     }
 }
 
@@ -875,7 +871,7 @@ impl<'de> MapAccess<'de> for Entries<'_, 'de> {
             }
             Ev::Scalar(k, _) => {
                 let k = k.clone();
-                self.keys.insert(&k)?;
+                self.keys.insert(k)?;
                 seed.deserialize(&mut *self.r).map(Some)
             }
             _ => Err(Stop),

@@ -975,17 +975,26 @@ struct PnpmSnapshot<'a> {
 
 /// pnpm-lock.yaml, every document.
 pub(crate) fn pnpm(cx: &mut Cx) -> Res<()> {
-    pnpm_split_above(cx, SPLIT_MIN_BYTES)
+    pnpm_read(cx, SPLIT_MIN_BYTES, true)
 }
 
-fn pnpm_split_above(cx: &mut Cx, min_bytes: usize) -> Res<()> {
+/// Reads a lock cut in pieces when it has at least `min_bytes`; each piece (or the whole)
+/// with the fast reader for pnpm's own YAML style when `fast` and it accepts the text,
+/// else with serde_saphyr.
+fn pnpm_read(cx: &mut Cx, min_bytes: usize, fast: bool) -> Res<()> {
     if cx.text.len() >= min_bytes
         && let Some(split) = split_sections(cx.text)
-        && let Some(doc) = pnpm_parallel(&split)
+        && let Some(doc) = pnpm_parallel(&split, fast)
     {
         return pnpm_doc(cx, &doc);
     }
-    let docs = cx.yaml_docs_as::<Lenient<PnpmDoc>>()?;
+    let docs = match fast
+        .then(|| crate::fastyaml::from_multiple::<Lenient<PnpmDoc>>(cx.text))
+        .flatten()
+    {
+        Some(docs) => docs,
+        None => cx.yaml_docs_as::<Lenient<PnpmDoc>>()?,
+    };
     for Lenient(doc) in &docs {
         pnpm_doc(cx, doc)?;
     }
@@ -1102,15 +1111,20 @@ fn entry_line(line: &str) -> bool {
 
 /// Reads the pieces of a [`Split`] in parallel; `None` if any does not read alone or
 /// two share a key (the one-piece reading then decides).
-fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
+fn pnpm_parallel<'t>(split: &'t Split<'t>, fast: bool) -> Option<PnpmDoc<'t>> {
     use rayon::prelude::*;
     enum Piece<'a> {
         Rest(Box<PnpmDoc<'a>>),
         Packages(lenient::Map<'a, Lenient<PnpmPackage<'a>>>),
         Snapshots(lenient::Map<'a, Lenient<PnpmSnapshot<'a>>>),
     }
-    fn one<'a, T: Deserialize<'a> + Default>(text: &'a str) -> Option<T> {
-        let mut docs = serde_saphyr::from_multiple::<T>(text).ok()?;
+    fn docs<'a, T: Deserialize<'a>>(text: &'a str, fast: bool) -> Option<Vec<T>> {
+        fast.then(|| crate::fastyaml::from_multiple(text))
+            .flatten()
+            .or_else(|| serde_saphyr::from_multiple(text).ok())
+    }
+    fn one<'a, T: Deserialize<'a> + Default>(docs: Option<Vec<T>>) -> Option<T> {
+        let mut docs = docs?;
         match docs.len() {
             0 => Some(T::default()),
             1 => docs.pop(),
@@ -1124,14 +1138,14 @@ fn pnpm_parallel<'t>(split: &'t Split<'t>) -> Option<PnpmDoc<'t>> {
         .par_iter()
         .map(|&(kind, text)| match kind {
             0 => {
-                let mut docs = serde_saphyr::from_multiple::<Lenient<PnpmDoc>>(text).ok()?;
+                let mut docs: Vec<Lenient<PnpmDoc>> = docs(text, fast)?;
                 (docs.len() == 1)
                     .then(|| docs.pop())
                     .flatten()
                     .map(|d| Piece::Rest(Box::new(d.0)))
             }
-            1 => one(text).map(Piece::Packages),
-            _ => one(text).map(Piece::Snapshots),
+            1 => one(docs(text, fast)).map(Piece::Packages),
+            _ => one(docs(text, fast)).map(Piece::Snapshots),
         })
         .collect();
     let mut doc: Option<PnpmDoc> = None;
@@ -1194,7 +1208,7 @@ fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
         }
     }
     let mut added: Vec<Package> = Vec::new();
-    let mut by_key: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_key: HashMap<&str, usize> = HashMap::with_capacity(doc.packages.entries.len());
     for (key, Lenient(e)) in doc.packages.iter() {
         let named = match (e.name.as_str(), e.version.as_text()) {
             (Some(n), Some(v)) => Some((Cow::Borrowed(n), v)),
@@ -1253,6 +1267,37 @@ fn pnpm_doc<'d>(cx: &mut Cx, doc: &'d PnpmDoc<'d>) -> Res<()> {
     }
     cx.packages.extend(added);
     Ok(())
+}
+
+/// Where the fast YAML reader and serde_saphyr disagree on a pnpm lock: the lock read
+/// whole and cut in pieces, each with and without the fast reader, and the text as an
+/// untyped YAML value. `None` when they agree.
+pub(crate) fn pnpm_fast_path_disagreement(text: &str) -> Option<String> {
+    let path = std::path::Path::new("pnpm-lock.yaml");
+    let read = |min_bytes, fast| {
+        let mut cx = Cx::new(path, text);
+        pnpm_read(&mut cx, min_bytes, fast)
+            .map(|()| cx.finish(crate::Format::PnpmLock))
+            .map(|l| (l.packages, l.skipped, l.coverage))
+            .map_err(|e| e.to_string())
+    };
+    for min_bytes in [usize::MAX, 0, SPLIT_MIN_BYTES] {
+        let (a, b) = (read(min_bytes, false), read(min_bytes, true));
+        if a != b {
+            return Some(format!(
+                "split above {min_bytes} bytes: serde_saphyr {a:?}, fast {b:?}"
+            ));
+        }
+    }
+    if let Some(fast) = crate::fastyaml::from_multiple::<Value>(text) {
+        let reference = serde_saphyr::from_multiple::<Value>(text).map_err(|e| e.to_string());
+        if reference.as_ref() != Ok(&fast) {
+            return Some(format!(
+                "as a value: serde_saphyr {reference:?}, fast {fast:?}"
+            ));
+        }
+    }
+    None
 }
 
 fn pnpm_deps<'d>(
@@ -1421,14 +1466,14 @@ mod tests {
             let text = std::fs::read_to_string(&path).expect("read");
             let whole = {
                 let mut cx = Cx::new(&path, &text);
-                pnpm_split_above(&mut cx, usize::MAX).map(|()| cx.finish(crate::Format::PnpmLock))
+                pnpm_read(&mut cx, usize::MAX, false).map(|()| cx.finish(crate::Format::PnpmLock))
             };
             let pieces = {
                 let mut cx = Cx::new(&path, &text);
-                pnpm_split_above(&mut cx, 0).map(|()| cx.finish(crate::Format::PnpmLock))
+                pnpm_read(&mut cx, 0, false).map(|()| cx.finish(crate::Format::PnpmLock))
             };
             files += 1;
-            if split_sections(&text).is_some_and(|s| pnpm_parallel(&s).is_some()) {
+            if split_sections(&text).is_some_and(|s| pnpm_parallel(&s, false).is_some()) {
                 cut += 1;
             }
             match (whole, pieces) {
@@ -1446,6 +1491,50 @@ mod tests {
         assert!(cut >= files - 3, "{cut} of {files} cut");
     }
 
+    fn pnpm_fixtures() -> Vec<(std::path::PathBuf, String)> {
+        let dir = palisade_testkit::shared("lockfiles/pnpm");
+        let mut out: Vec<_> = std::fs::read_dir(&dir)
+            .expect("fixtures")
+            .map(|e| {
+                let path = e.expect("entry").path();
+                let text = std::fs::read_to_string(&path).expect("read");
+                (path, text)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// The fast reader for pnpm's YAML style reads every pnpm fixture (v5-v9, several
+    /// documents, large ones cut in pieces) as serde_saphyr does, and takes most of them.
+    #[test]
+    fn fast_reader_agrees_with_serde_saphyr_on_every_fixture() {
+        use crate::fastyaml::from_multiple;
+        let fixtures = pnpm_fixtures();
+        let mut fast = Vec::new();
+        for (path, text) in &fixtures {
+            if let Some(d) = pnpm_fast_path_disagreement(text) {
+                panic!("{}: {d}", path.display());
+            }
+            let whole = from_multiple::<Lenient<PnpmDoc>>(text).is_some();
+            let pieces = split_sections(text).is_some_and(|s| {
+                from_multiple::<Lenient<PnpmDoc>>(&s.rest).is_some()
+                    && s.packages
+                        .iter()
+                        .all(|p| from_multiple::<lenient::Map<Lenient<PnpmPackage>>>(p).is_some())
+                    && s.snapshots
+                        .iter()
+                        .all(|p| from_multiple::<lenient::Map<Lenient<PnpmSnapshot>>>(p).is_some())
+            });
+            if whole || pieces {
+                fast.push(path.file_name().unwrap_or_default().to_string_lossy());
+            }
+        }
+        assert!(fixtures.len() >= 15, "{} fixtures", fixtures.len());
+        // Every fixture pnpm wrote is in its plain style.
+        assert_eq!(fast.len(), fixtures.len(), "fast: {fast:?}");
+    }
+
     #[test]
     fn pieces_that_do_not_read_alone_fall_back() {
         // An alias to an anchor in another piece, a duplicate key across pieces, an
@@ -1456,12 +1545,15 @@ mod tests {
         let dup = format!("lockfileVersion: '9.0'\npackages:\n{body}{body}");
         let s = split_sections(&dup).expect("plain layout");
         assert!(s.packages.len() > 1);
-        assert!(pnpm_parallel(&s).is_none(), "duplicate key across pieces");
+        assert!(
+            pnpm_parallel(&s, false).is_none(),
+            "duplicate key across pieces"
+        );
         let alias = format!(
             "lockfileVersion: '9.0'\npackages:\n  /a@1.0.0: &x\n    dev: true\n{body}  /z@1.0.0: *x\n"
         );
         let s = split_sections(&alias).expect("plain layout");
-        assert!(pnpm_parallel(&s).is_none(), "alias across pieces");
+        assert!(pnpm_parallel(&s, false).is_none(), "alias across pieces");
         let indented = "lockfileVersion: '9.0'\npackages:\n    /a@1.0.0: {}\n  /b@1.0.0: {}\n";
         assert!(split_sections(indented).is_none());
         assert!(split_sections("---\nlockfileVersion: 5\n").is_none());

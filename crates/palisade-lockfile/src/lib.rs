@@ -21,6 +21,7 @@ mod dart;
 mod deno;
 mod dotnet;
 mod elixir;
+mod fastyaml;
 mod golang;
 mod java;
 mod js;
@@ -589,6 +590,13 @@ pub fn parse_bytes(path: &Path, bytes: &[u8], format: Format) -> Result<Lockfile
         Format::DenoLock => deno::deno_lock(&mut cx)?,
     }
     Ok(cx.finish(format))
+}
+
+/// For the differential fuzz target and tests: where the fast reader for pnpm's YAML
+/// style and serde_saphyr read `text` differently (`None` when they agree).
+#[doc(hidden)]
+pub fn pnpm_fast_path_disagreement(text: &str) -> Option<String> {
+    js::pnpm_fast_path_disagreement(text)
 }
 
 /// Merges packages with the same package URL: strongest scope, union of hashes,

@@ -1,7 +1,7 @@
 //! Shared plumbing for the readers: parse context, text decoding, package URLs, hashes,
 //! JSON/TOML/YAML entry points that turn syntax errors into file:line errors.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
 use std::path::Path;
 
 use base64::Engine as _;
@@ -507,7 +507,7 @@ pub(crate) fn truthy(v: &Value, key: &str) -> bool {
 /// does not record them per package: everything reachable from a required root is
 /// required, else from an optional root optional, else from a dev root dev.
 pub(crate) fn infer_from_roots(packages: &mut [Package], roots: &[(String, Scope)]) {
-    let index: BTreeMap<&str, usize> = packages
+    let index: std::collections::HashMap<&str, usize> = packages
         .iter()
         .enumerate()
         .map(|(i, p)| (p.purl.as_str(), i))

@@ -28,7 +28,7 @@ mod spdx3;
 mod textual;
 mod validate;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
@@ -158,20 +158,23 @@ pub fn load(inputs: &[(PathBuf, Option<Format>)]) -> Vec<Result<Lockfile, Lockfi
 /// Merges lockfiles into one SBOM. `files` pairs each lockfile with the path to record
 /// (relative to the scanned root, so that output does not depend on where the tree is).
 pub fn assemble(project: Project, files: &[(String, Lockfile)]) -> Sbom {
-    let mut found: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut direct: BTreeSet<String> = BTreeSet::new();
-    let mut all = Vec::new();
+    // Hash maps of borrowed purls for the lookups (a large lock has tens of thousands).
+    let mut found: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut direct: BTreeSet<&str> = BTreeSet::new();
+    let mut all = Vec::with_capacity(files.iter().map(|(_, l)| l.packages.len()).sum());
     for (shown, lock) in files {
         let any_direct_info = lock.packages.iter().any(|p| p.direct.is_some());
-        let mut has_parent: BTreeSet<&str> = BTreeSet::new();
-        for p in &lock.packages {
-            for d in &p.dependencies {
-                has_parent.insert(d);
+        let mut has_parent: HashSet<&str> = HashSet::new();
+        if !any_direct_info {
+            for p in &lock.packages {
+                for d in &p.dependencies {
+                    has_parent.insert(d);
+                }
             }
         }
         for p in &lock.packages {
             found
-                .entry(p.purl.clone())
+                .entry(p.purl.as_str())
                 .or_default()
                 .insert(shown.clone());
             let is_direct = if any_direct_info {
@@ -180,7 +183,7 @@ pub fn assemble(project: Project, files: &[(String, Lockfile)]) -> Sbom {
                 !has_parent.contains(p.purl.as_str())
             };
             if is_direct {
-                direct.insert(p.purl.clone());
+                direct.insert(&p.purl);
             }
             all.push(p.clone());
         }
@@ -188,14 +191,14 @@ pub fn assemble(project: Project, files: &[(String, Lockfile)]) -> Sbom {
     let components = palisade_lockfile::merge_packages(all)
         .into_iter()
         .map(|package| Component {
-            found_in: found.remove(&package.purl).unwrap_or_default(),
+            found_in: found.remove(package.purl.as_str()).unwrap_or_default(),
             package,
         })
         .collect();
     Sbom {
         project,
         components,
-        direct: direct.into_iter().collect(),
+        direct: direct.into_iter().map(str::to_string).collect(),
     }
 }
 

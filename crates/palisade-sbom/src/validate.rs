@@ -238,9 +238,10 @@ pub fn validate(bytes: &[u8]) -> Result<Validation, ReadError> {
     Ok(finish(against, true, violations))
 }
 
-/// Component types the CycloneDX XSDs allow, by version.
+/// Component types the CycloneDX XSDs allow, by version: one list, ordered by the
+/// version that added each type (1.4's eight, then 1.5's four, then 1.6's one).
 fn cdx_component_types(version: &str) -> &'static [&'static str] {
-    const V14: &[&str] = &[
+    const TYPES: &[&str] = &[
         "application",
         "framework",
         "library",
@@ -249,40 +250,18 @@ fn cdx_component_types(version: &str) -> &'static [&'static str] {
         "device",
         "firmware",
         "file",
-    ];
-    const V15: &[&str] = &[
-        "application",
-        "framework",
-        "library",
-        "container",
+        // 1.5
         "platform",
-        "operating-system",
-        "device",
         "device-driver",
-        "firmware",
-        "file",
         "machine-learning-model",
         "data",
-    ];
-    const V16: &[&str] = &[
-        "application",
-        "framework",
-        "library",
-        "container",
-        "platform",
-        "operating-system",
-        "device",
-        "device-driver",
-        "firmware",
-        "file",
-        "machine-learning-model",
-        "data",
+        // 1.6
         "cryptographic-asset",
     ];
     match version {
-        "1.4" => V14,
-        "1.5" => V15,
-        _ => V16,
+        "1.4" => &TYPES[..8],
+        "1.5" => &TYPES[..12],
+        _ => TYPES,
     }
 }
 
@@ -755,6 +734,16 @@ fn validate_tag_value(text: &str) -> Validation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn component_types_by_version() {
+        let t = |v: &str| cdx_component_types(v).to_vec();
+        assert_eq!(t("1.4").len(), 8);
+        assert!(t("1.4").contains(&"firmware") && !t("1.4").contains(&"platform"));
+        assert!(t("1.5").contains(&"platform") && t("1.5").contains(&"data"));
+        assert!(!t("1.5").contains(&"cryptographic-asset"));
+        assert!(t("1.6").contains(&"cryptographic-asset") && t("1.6").len() == 13);
+    }
 
     #[test]
     fn every_embedded_schema_compiles() {

@@ -181,16 +181,14 @@ fn small_file(root: &Path, req: &Request) -> Option<Response> {
         }
         path.push(seg);
     }
-    let mut file = std::fs::File::open(&path).ok()?;
+    let file = std::fs::File::open(&path).ok()?;
     let meta = file.metadata().ok()?;
     if !meta.is_file() || meta.len() > INLINE_LIMIT {
         return None;
     }
     let mut body = Vec::with_capacity(meta.len() as usize);
-    std::io::Read::by_ref(&mut file)
-        .take(INLINE_LIMIT + 1)
-        .read_to_end(&mut body)
-        .ok()?;
+    // The file may have grown since the stat: read one byte past the limit to see it.
+    file.take(INLINE_LIMIT + 1).read_to_end(&mut body).ok()?;
     if body.len() as u64 > INLINE_LIMIT {
         return None;
     }

@@ -613,42 +613,34 @@ fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
         "{err}"
     );
 
+    // Archives: commit ARCHIVE (a .tar.gz of MEMBERS) on the previous tip, push it: the
+    // push is refused with stderr naming the commit and every one of NEEDLES.
+    let refused_archive = |archive: &str, members: &[(&str, &str)], needles: &[&str]| {
+        git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);
+        std::fs::write(src.join(archive), tar_gz_of(members)).unwrap();
+        let commit = commit_all(&src, archive);
+        let o = push("HEAD:refs/heads/main");
+        let err = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(!o.status.success(), "{err}");
+        assert!(err.contains(&commit), "{err}");
+        for n in needles {
+            assert!(err.contains(n), "{n}: {err}");
+        }
+        err
+    };
     // A secret inside a pushed archive: refused, naming the member.
-    git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);
-    let tgz = tar_gz_of(&[
-        ("cfg/ok.txt", "fine\n"),
-        (
-            "cfg/deploy.sh",
-            &format!("#!/bin/sh\nexport GH={}\n", gh_token(TAIL3)),
-        ),
-    ]);
-    std::fs::write(src.join("bundle.tar.gz"), tgz).unwrap();
-    let tgz_commit = commit_all(&src, "bundle");
-    let o = push("HEAD:refs/heads/main");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "{err}");
-    assert!(
-        err.contains(&tgz_commit)
-            && err.contains("bundle.tar.gz!cfg/deploy.sh")
-            && err.contains("github-pat"),
-        "{err}"
+    let deploy = format!("#!/bin/sh\nexport GH={}\n", gh_token(TAIL3));
+    let err = refused_archive(
+        "bundle.tar.gz",
+        &[("cfg/ok.txt", "fine\n"), ("cfg/deploy.sh", &deploy)],
+        &["bundle.tar.gz!cfg/deploy.sh", "github-pat"],
     );
     assert!(!err.contains(TAIL3), "redacted: {err}");
-
-    // A deny-listed file inside a pushed archive (no secret inside needed): refused,
-    // naming the member.
-    git_ok(&src, &["reset", "-q", "--hard", "HEAD~1"]);
-    let tgz = tar_gz_of(&[("app/readme.txt", "hello\n"), ("app/.env", "DEBUG=1\n")]);
-    std::fs::write(src.join("release.tar.gz"), tgz).unwrap();
-    let rel_commit = commit_all(&src, "release bundle");
-    let o = push("HEAD:refs/heads/main");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "{err}");
-    assert!(
-        err.contains(&rel_commit)
-            && err.contains("release.tar.gz!app/.env")
-            && err.contains("deny-listed"),
-        "{err}"
+    // A deny-listed file inside a pushed archive (no secret inside needed).
+    let err = refused_archive(
+        "release.tar.gz",
+        &[("app/readme.txt", "hello\n"), ("app/.env", "DEBUG=1\n")],
+        &["release.tar.gz!app/.env", "deny-listed"],
     );
     assert!(!err.contains("readme.txt"), "{err}");
 

@@ -95,7 +95,7 @@ pub(crate) fn composition(
             )],
         );
     }
-    let parsed: Vec<(String, palisade_lockfile::Lockfile)> = lockfiles
+    let mut parsed: Vec<(String, palisade_lockfile::Lockfile)> = lockfiles
         .files
         .iter()
         .filter_map(|(p, r)| r.as_ref().ok().map(|l| (p.clone(), l.clone())))
@@ -113,7 +113,7 @@ pub(crate) fn composition(
             .unwrap_or_else(|| "project".into()),
         version: None,
     };
-    let actual = palisade_sbom::declared(&palisade_sbom::assemble(project, &parsed));
+    let actual = palisade_sbom::declared(&palisade_sbom::assemble(project, &mut parsed));
     let mut evidence = Vec::new();
     let (mut same, mut differ) = (0, 0);
     for rel in found {

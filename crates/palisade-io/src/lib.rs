@@ -146,38 +146,90 @@ fn write_via_temp(
     opts: WriteOptions,
     durable: bool,
 ) -> Result<(), IoError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if !opts.overwrite && fs::symlink_metadata(path).is_ok() {
-        return Err(IoError::Exists {
+    let mut file = AtomicFile::create(path, opts)?;
+    file.write_all(contents).map_err(|e| IoError::io(path, e))?;
+    file.finish(durable)
+}
+
+/// A file written in pieces that replaces `path` only when [`commit`](Self::commit)ted:
+/// the bytes go to a temporary file in the same directory; `commit` flushes it to disk,
+/// sets its mode and renames it over `path`. Dropped without a commit (an error on the
+/// way, a panic), the temporary file is removed and `path` is untouched. For output too
+/// large to hold whole, or that is written while it is still being produced.
+pub struct AtomicFile {
+    path: PathBuf,
+    opts: WriteOptions,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Starts a replacement of `path`. Fails at once, writing nothing, when `path`
+    /// exists and `opts.overwrite` is not set (it is checked again at the rename).
+    pub fn create(path: &Path, opts: WriteOptions) -> Result<Self, IoError> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        if !opts.overwrite && fs::symlink_metadata(path).is_ok() {
+            return Err(IoError::Exists {
+                path: path.to_path_buf(),
+            });
+        }
+        let tmp = tempfile::Builder::new()
+            .prefix(".palisade-tmp-")
+            .tempfile_in(&dir)
+            .map_err(|e| IoError::io(path, e))?;
+        Ok(AtomicFile {
             path: path.to_path_buf(),
-        });
+            opts,
+            tmp,
+        })
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".palisade-tmp-")
-        .tempfile_in(&dir)
-        .map_err(|e| IoError::io(path, e))?;
-    tmp.write_all(contents).map_err(|e| IoError::io(path, e))?;
-    if durable {
-        tmp.as_file().sync_all().map_err(|e| IoError::io(path, e))?;
+
+    /// The file this replaces, for error messages.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    set_mode(tmp.as_file(), opts.mode.unwrap_or(0o644)).map_err(|e| IoError::io(path, e))?;
-    if opts.overwrite {
-        tmp.persist(path).map_err(|e| IoError::io(path, e.error))?;
-    } else {
-        tmp.persist_noclobber(path).map_err(|e| {
-            if e.error.kind() == io::ErrorKind::AlreadyExists {
-                IoError::Exists {
-                    path: path.to_path_buf(),
+
+    /// Flushes the bytes to disk, then puts the file in place of `path`.
+    pub fn commit(self) -> Result<(), IoError> {
+        self.finish(true)
+    }
+
+    fn finish(self, durable: bool) -> Result<(), IoError> {
+        let AtomicFile { path, opts, tmp } = self;
+        if durable {
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| IoError::io(&path, e))?;
+        }
+        set_mode(tmp.as_file(), opts.mode.unwrap_or(0o644)).map_err(|e| IoError::io(&path, e))?;
+        if opts.overwrite {
+            tmp.persist(&path)
+                .map_err(|e| IoError::io(&path, e.error))?;
+        } else {
+            tmp.persist_noclobber(&path).map_err(|e| {
+                if e.error.kind() == io::ErrorKind::AlreadyExists {
+                    IoError::Exists { path: path.clone() }
+                } else {
+                    IoError::io(&path, e.error)
                 }
-            } else {
-                IoError::io(path, e.error)
-            }
-        })?;
+            })?;
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.tmp.as_file_mut().write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        self.tmp.as_file_mut().write_all(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Appends one line (a newline is added) to a JSON Lines file, atomically.
@@ -271,6 +323,35 @@ mod tests {
         }
         // no temporary files are left behind
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn atomic_file_replaces_only_on_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sbom.json");
+        fs::write(&p, b"old").unwrap();
+        let opts = WriteOptions {
+            overwrite: true,
+            mode: None,
+        };
+        let mut f = AtomicFile::create(&p, opts).unwrap();
+        f.write_all(b"new ").unwrap();
+        f.write_all(b"bytes").unwrap();
+        // Not committed: the old file stays, and the temporary file goes with the value.
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        drop(f);
+        assert_eq!(fs::read(&p).unwrap(), b"old");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        let mut f = AtomicFile::create(&p, opts).unwrap();
+        f.write_all(b"new bytes").unwrap();
+        f.commit().unwrap();
+        assert_eq!(fs::read(&p).unwrap(), b"new bytes");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Without overwrite an existing file is refused before anything is written.
+        let err = AtomicFile::create(&p, WriteOptions::default())
+            .err()
+            .unwrap();
+        assert!(matches!(err, IoError::Exists { .. }));
     }
 
     #[test]

@@ -602,14 +602,31 @@ pub fn pnpm_fast_path_disagreement(text: &str) -> Option<String> {
 /// Merges packages with the same package URL: strongest scope, union of hashes,
 /// licences and edges; keeps the first source and line.
 pub fn merge_packages(packages: impl IntoIterator<Item = Package>) -> Vec<Package> {
-    // A stable sort by purl, then one pass over runs of equal purls (entries keep their
-    // order within a run, so "first" is the first given): no map, no key copies.
-    let mut packages: Vec<Package> = packages.into_iter().collect();
-    packages.sort_by(|a, b| a.purl.cmp(&b.purl));
-    let mut out: Vec<Package> = Vec::with_capacity(packages.len());
-    for p in packages {
+    merge_tagged(packages.into_iter().map(|p| (p, ())).collect())
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// [`merge_packages`] for packages that carry a tag (such as the file they were read
+/// from): each merged package comes with the tags of the entries merged into it, in the
+/// order given.
+pub fn merge_tagged<T>(packages: Vec<(Package, T)>) -> Vec<(Package, Vec<T>)> {
+    // A stable sort of indices by purl (runs already in order, such as the sorted packages
+    // of several lockfiles one after another, are merged cheaply), then one pass over
+    // runs of equal purls: entries keep their order within a run, so "first" is the first
+    // given. Packages are moved once, not shuffled by the sort.
+    let mut order: Vec<usize> = (0..packages.len()).collect();
+    order.sort_by(|&a, &b| packages[a].0.purl.cmp(&packages[b].0.purl));
+    let mut slots: Vec<Option<(Package, T)>> = packages.into_iter().map(Some).collect();
+    let mut out: Vec<(Package, Vec<T>)> = Vec::with_capacity(slots.len());
+    for i in order {
+        let Some((p, tag)) = slots[i].take() else {
+            continue;
+        };
         match out.last_mut() {
-            Some(q) if q.purl == p.purl => {
+            Some((q, tags)) if q.purl == p.purl => {
+                tags.push(tag);
                 q.scope = q.scope.strongest(p.scope);
                 q.hashes.extend(p.hashes);
                 q.licenses.extend(p.licenses);
@@ -626,10 +643,10 @@ pub fn merge_packages(packages: impl IntoIterator<Item = Package>) -> Vec<Packag
                     q.line = p.line;
                 }
             }
-            _ => out.push(p),
+            _ => out.push((p, vec![tag])),
         }
     }
-    for p in &mut out {
+    for (p, _) in &mut out {
         p.hashes.sort();
         p.hashes.dedup();
         p.licenses.sort();

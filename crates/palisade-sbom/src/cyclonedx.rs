@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::{Sbom, content_uuid, spdx_expression, to_bytes_sized};
+use crate::{Component, HashingSink, Sbom, pretty_at, spdx_expression, stream_array_at};
 use palisade_lockfile::Scope;
 
 const ROOT_REF: &str = "palisade:root";
@@ -45,20 +45,7 @@ pub(crate) fn is_plain_url(s: &str) -> bool {
 
 // The document is serialised from typed records. Field order is the alphabetical key
 // order of the former `serde_json::Value` tree (a sorted map), so the bytes are the same.
-
-#[derive(Serialize)]
-struct Doc<'a> {
-    #[serde(rename = "bomFormat")]
-    bom_format: &'static str,
-    components: Vec<Comp<'a>>,
-    dependencies: Vec<Dep<'a>>,
-    metadata: Metadata<'a>,
-    #[serde(rename = "serialNumber")]
-    serial_number: &'static str,
-    #[serde(rename = "specVersion")]
-    spec_version: &'static str,
-    version: u32,
-}
+// The serial number is `urn:uuid:` and 36 characters, as long as the placeholder.
 
 #[derive(Serialize)]
 struct Metadata<'a> {
@@ -196,114 +183,127 @@ fn group_and_name(purl: &str, fallback: &str) -> (Option<String>, Cow<'static, s
     }
 }
 
-pub(crate) fn render(sbom: &Sbom, created: &str) -> Vec<u8> {
-    let mut components = Vec::with_capacity(sbom.components.len());
+/// The CycloneDX record of one component.
+fn component(c: &Component) -> Comp<'_> {
+    let p = &c.package;
+    let (group, name) = group_and_name(&p.purl, &p.name);
+    let mut hashes = Vec::new();
+    let mut props = Vec::with_capacity(5 + c.found_in.len());
+    props.push(prop("palisade:ecosystem", p.ecosystem.name()));
+    props.push(prop("palisade:scope", p.scope.as_str()));
+    if let Some(d) = p.direct {
+        props.push(prop("palisade:direct", if d { "true" } else { "false" }));
+    }
+    for f in &c.found_in {
+        props.push(prop("palisade:lockfile", f));
+    }
+    for h in &p.hashes {
+        match cdx_alg(&h.alg) {
+            Some(a) => hashes.push(CdxHash {
+                alg: a,
+                content: &h.value,
+            }),
+            None => props.push(prop(format!("palisade:hash:{}", h.alg), &h.value)),
+        }
+    }
+    let licenses = if p.licenses.is_empty() {
+        None
+    } else {
+        Some(match spdx_expression(&p.licenses) {
+            Some(e) => Licenses::Expression([Expression { expression: e }]),
+            None => Licenses::Named(
+                p.licenses
+                    .iter()
+                    .map(|l| NamedLicense {
+                        license: LicenseName { name: l },
+                    })
+                    .collect(),
+            ),
+        })
+    };
+    let mut external_references = None;
+    if let Some(src) = &p.source {
+        let is_vcs = src.starts_with("git") || src.contains(".git#") || src.contains(".git@");
+        if is_plain_url(src) {
+            external_references = Some([ExtRef {
+                kind: if is_vcs { "vcs" } else { "distribution" },
+                url: src,
+            }]);
+        } else {
+            props.push(prop("palisade:source", src));
+        }
+    }
+    sort_props(&mut props);
+    Comp {
+        bom_ref: &p.purl,
+        external_references,
+        group,
+        hashes,
+        licenses,
+        name,
+        properties: props,
+        purl: &p.purl,
+        scope: match p.scope {
+            Scope::Required => "required",
+            Scope::Optional => "optional",
+            Scope::Dev => "excluded",
+        },
+        kind: "library",
+        version: p.version.as_deref(),
+    }
+}
+
+pub(crate) fn render_to<W: std::io::Write + Send + ?Sized>(
+    sbom: &Sbom,
+    created: &str,
+    out: &mut W,
+) -> std::io::Result<()> {
     let mut deps = Vec::with_capacity(sbom.components.len() + 1);
     deps.push(Dep {
         depends_on: &sbom.direct,
         reference: ROOT_REF,
     });
-    for c in &sbom.components {
-        let p = &c.package;
-        let (group, name) = group_and_name(&p.purl, &p.name);
-        let mut hashes = Vec::new();
-        let mut props = Vec::with_capacity(5 + c.found_in.len());
-        props.push(prop("palisade:ecosystem", p.ecosystem.name()));
-        props.push(prop("palisade:scope", p.scope.as_str()));
-        if let Some(d) = p.direct {
-            props.push(prop("palisade:direct", if d { "true" } else { "false" }));
-        }
-        for f in &c.found_in {
-            props.push(prop("palisade:lockfile", f));
-        }
-        for h in &p.hashes {
-            match cdx_alg(&h.alg) {
-                Some(a) => hashes.push(CdxHash {
-                    alg: a,
-                    content: &h.value,
-                }),
-                None => props.push(prop(format!("palisade:hash:{}", h.alg), &h.value)),
-            }
-        }
-        let licenses = if p.licenses.is_empty() {
-            None
-        } else {
-            Some(match spdx_expression(&p.licenses) {
-                Some(e) => Licenses::Expression([Expression { expression: e }]),
-                None => Licenses::Named(
-                    p.licenses
-                        .iter()
-                        .map(|l| NamedLicense {
-                            license: LicenseName { name: l },
-                        })
-                        .collect(),
-                ),
-            })
-        };
-        let mut external_references = None;
-        if let Some(src) = &p.source {
-            let is_vcs = src.starts_with("git") || src.contains(".git#") || src.contains(".git@");
-            if is_plain_url(src) {
-                external_references = Some([ExtRef {
-                    kind: if is_vcs { "vcs" } else { "distribution" },
-                    url: src,
-                }]);
-            } else {
-                props.push(prop("palisade:source", src));
-            }
-        }
-        sort_props(&mut props);
-        components.push(Comp {
-            bom_ref: &p.purl,
-            external_references,
-            group,
-            hashes,
-            licenses,
-            name,
-            properties: props,
-            purl: &p.purl,
-            scope: match p.scope {
-                Scope::Required => "required",
-                Scope::Optional => "optional",
-                Scope::Dev => "excluded",
-            },
-            kind: "library",
-            version: p.version.as_deref(),
-        });
-        deps.push(Dep {
-            depends_on: &p.dependencies,
-            reference: &p.purl,
-        });
-    }
-    // Hash the document with a placeholder serial, then put the real one in its place:
-    // one serialisation instead of two.
-    const PLACEHOLDER: &str = "urn:uuid:00000000-0000-5000-8000-000000000000";
-    let doc = Doc {
-        bom_format: "CycloneDX",
-        components,
-        dependencies: deps,
-        metadata: Metadata {
-            component: Root {
-                bom_ref: ROOT_REF,
-                name: &sbom.project.name,
-                kind: "application",
-                version: sbom.project.version.as_deref(),
-            },
-            timestamp: created,
-            tools: Tools {
-                components: [Tool {
-                    name: "palisade",
-                    kind: "application",
-                    version: env!("CARGO_PKG_VERSION"),
-                }],
-            },
+    deps.extend(sbom.components.iter().map(|c| Dep {
+        depends_on: &c.package.dependencies,
+        reference: &c.package.purl,
+    }));
+    let metadata = Metadata {
+        component: Root {
+            bom_ref: ROOT_REF,
+            name: &sbom.project.name,
+            kind: "application",
+            version: sbom.project.version.as_deref(),
         },
-        serial_number: PLACEHOLDER,
-        spec_version: "1.6",
-        version: 1,
+        timestamp: created,
+        tools: Tools {
+            components: [Tool {
+                name: "palisade",
+                kind: "application",
+                version: env!("CARGO_PKG_VERSION"),
+            }],
+        },
     };
-    // About 1 KiB per component in pretty JSON: one allocation instead of a dozen regrowths.
-    let bytes = to_bytes_sized(&doc, 1024 * (sbom.components.len() + 1));
-    let serial = format!("urn:uuid:{}", content_uuid(&bytes));
-    crate::replace_once(bytes, PLACEHOLDER, &serial)
+    // The document is written piece by piece, the component and dependency arrays in
+    // parallel chunks, with the layout (two-space pretty JSON, keys in alphabetical
+    // order) that serialising the whole document at once gives. The serial number is the
+    // hash of the document with a placeholder in its place; as the serial is the last
+    // value but two constants, everything is written before it is known.
+    const PLACEHOLDER: &str = "urn:uuid:00000000-0000-5000-8000-000000000000";
+    const TAIL: &[u8] = b"\",\n  \"specVersion\": \"1.6\",\n  \"version\": 1\n}\n";
+    let mut sink = HashingSink::new(out);
+    sink.put(b"{\n  \"bomFormat\": \"CycloneDX\",\n  \"components\": ")?;
+    stream_array_at(&mut sink, &sbom.components, 1, |buf, c, level| {
+        pretty_at(buf, &component(c), level)
+    })?;
+    sink.put(b",\n  \"dependencies\": ")?;
+    stream_array_at(&mut sink, &deps, 1, pretty_at)?;
+    let mut meta = b",\n  \"metadata\": ".to_vec();
+    pretty_at(&mut meta, &metadata, 1);
+    meta.extend_from_slice(b",\n  \"serialNumber\": \"");
+    sink.put(&meta)?;
+    sink.hash_only(PLACEHOLDER.as_bytes());
+    sink.hash_only(TAIL);
+    let serial = format!("urn:uuid:{}", sink.uuid());
+    sink.write_plain(serial.as_bytes())?;
+    sink.write_plain(TAIL)
 }

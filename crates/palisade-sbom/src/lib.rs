@@ -28,7 +28,7 @@ mod spdx3;
 mod textual;
 mod validate;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use palisade_lockfile::{Format, Lockfile, LockfileError, Package};
@@ -149,56 +149,80 @@ pub fn discover(root: &Path) -> Result<Vec<PathBuf>, SbomError> {
 /// Reads lockfiles in parallel, each with its format (`None`: detect); results in the
 /// order of `inputs`.
 pub fn load(inputs: &[(PathBuf, Option<Format>)]) -> Vec<Result<Lockfile, LockfileError>> {
-    inputs
+    // Largest files first, so that a big lock does not start last and keep one thread
+    // busy after the others are done.
+    let mut order: Vec<(u64, usize)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(i, (p, _))| (std::fs::metadata(p).map_or(0, |m| m.len()), i))
+        .collect();
+    order.sort_unstable_by(|a, b| b.cmp(a));
+    let mut parsed: Vec<(usize, Result<Lockfile, LockfileError>)> = order
         .par_iter()
-        .map(|(p, f)| palisade_lockfile::parse_file(p, *f))
-        .collect()
+        .with_max_len(1)
+        .map(|&(_, i)| (i, palisade_lockfile::parse_file(&inputs[i].0, inputs[i].1)))
+        .collect();
+    parsed.sort_unstable_by_key(|(i, _)| *i);
+    parsed.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Merges lockfiles into one SBOM. `files` pairs each lockfile with the path to record
 /// (relative to the scanned root, so that output does not depend on where the tree is).
-pub fn assemble(project: Project, files: &[(String, Lockfile)]) -> Sbom {
-    // Hash maps of borrowed purls for the lookups (a large lock has tens of thousands).
-    let mut found: HashMap<&str, BTreeSet<String>> = HashMap::new();
-    let mut direct: BTreeSet<&str> = BTreeSet::new();
+///
+/// The packages are moved out of the lockfiles (they are left with none); their
+/// formats, coverage, notes and skipped entries stay for the caller to report.
+pub fn assemble(project: Project, files: &mut [(String, Lockfile)]) -> Sbom {
     let mut all = Vec::with_capacity(files.iter().map(|(_, l)| l.packages.len()).sum());
-    for (shown, lock) in files {
-        let any_direct_info = lock.packages.iter().any(|p| p.direct.is_some());
-        let mut has_parent: HashSet<&str> = HashSet::new();
-        if !any_direct_info {
-            for p in &lock.packages {
-                for d in &p.dependencies {
-                    has_parent.insert(d);
+    for (index, (_, lock)) in files.iter_mut().enumerate() {
+        let packages = std::mem::take(&mut lock.packages);
+        // Direct dependencies: as the file says, or else the packages nothing in the file
+        // depends on.
+        let direct: Vec<bool> = if packages.iter().any(|p| p.direct.is_some()) {
+            packages.iter().map(|p| p.direct == Some(true)).collect()
+        } else {
+            let mut sorted: Vec<&str> = packages.iter().map(|p| p.purl.as_str()).collect();
+            sorted.sort_unstable();
+            let mut has_parent = vec![false; sorted.len()];
+            for d in packages.iter().flat_map(|p| &p.dependencies) {
+                if let Ok(i) = sorted.binary_search(&d.as_str()) {
+                    has_parent[i] = true;
                 }
             }
-        }
-        for p in &lock.packages {
-            found
-                .entry(p.purl.as_str())
-                .or_default()
-                .insert(shown.clone());
-            let is_direct = if any_direct_info {
-                p.direct == Some(true)
-            } else {
-                !has_parent.contains(p.purl.as_str())
-            };
-            if is_direct {
-                direct.insert(&p.purl);
-            }
-            all.push(p.clone());
-        }
+            packages
+                .iter()
+                .map(|p| {
+                    sorted
+                        .binary_search(&p.purl.as_str())
+                        .is_ok_and(|i| !has_parent[i])
+                })
+                .collect()
+        };
+        all.extend(
+            packages
+                .into_iter()
+                .zip(direct)
+                .map(|(p, is_direct)| (p, (index, is_direct))),
+        );
     }
-    let components = palisade_lockfile::merge_packages(all)
+    let merged = palisade_lockfile::merge_tagged(all);
+    // Components come out sorted by purl, so the direct ones are sorted too.
+    let mut direct = Vec::new();
+    let components = merged
         .into_iter()
-        .map(|package| Component {
-            found_in: found.remove(package.purl.as_str()).unwrap_or_default(),
-            package,
+        .map(|(package, tags)| {
+            if tags.iter().any(|&(_, d)| d) {
+                direct.push(package.purl.clone());
+            }
+            Component {
+                found_in: tags.iter().map(|&(i, _)| files[i].0.clone()).collect(),
+                package,
+            }
         })
         .collect();
     Sbom {
         project,
         components,
-        direct: direct.into_iter().map(str::to_string).collect(),
+        direct,
     }
 }
 
@@ -223,10 +247,24 @@ pub fn rfc3339(secs: u64) -> String {
 
 /// Renders the SBOM. `created` is an RFC 3339 time (see [`creation_time`]).
 pub fn write(sbom: &Sbom, format: SbomFormat, created: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to a Vec does not fail.
+    let _ = write_to(sbom, format, created, &mut out);
+    out
+}
+
+/// Renders the SBOM into `out`: the bytes of [`write`]. CycloneDX is streamed (written
+/// while it is rendered, never held whole); the SPDX formats are rendered, then written.
+pub fn write_to<W: std::io::Write + Send + ?Sized>(
+    sbom: &Sbom,
+    format: SbomFormat,
+    created: &str,
+    out: &mut W,
+) -> std::io::Result<()> {
     match format {
-        SbomFormat::CycloneDxJson => cyclonedx::render(sbom, created),
-        SbomFormat::SpdxJson => spdx::render(sbom, created),
-        SbomFormat::Spdx3Json => spdx3::render(sbom, created),
+        SbomFormat::CycloneDxJson => cyclonedx::render_to(sbom, created, out),
+        SbomFormat::SpdxJson => out.write_all(&spdx::render(sbom, created)),
+        SbomFormat::Spdx3Json => out.write_all(&spdx3::render(sbom, created)),
     }
 }
 
@@ -235,8 +273,11 @@ pub fn write(sbom: &Sbom, format: SbomFormat, created: &str) -> Vec<u8> {
 pub(crate) fn content_uuid(bytes: &[u8]) -> String {
     // aws-lc's SHA-256 (assembly, SHA-NI where the CPU has it): the whole document is
     // hashed, and the portable implementation cost an eighth of `sbom generate`.
-    let h = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes);
-    let h = h.as_ref();
+    uuid_of_digest(aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, bytes).as_ref())
+}
+
+/// A SHA-256 digest as a version-5-shaped UUID.
+fn uuid_of_digest(h: &[u8]) -> String {
     let mut b = [0u8; 16];
     b.copy_from_slice(&h[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
@@ -270,6 +311,197 @@ pub(crate) fn replace_once(mut bytes: Vec<u8>, from: &str, to: &str) -> Vec<u8> 
         }
         None => bytes,
     }
+}
+
+/// serde_json's pretty layout (two-space indent) for a value that sits `level` levels
+/// deep in a larger document, so that pieces rendered apart (and in parallel) join into
+/// exactly the bytes `serde_json::to_writer_pretty` would give for the whole.
+struct Nested {
+    level: usize,
+    has_value: bool,
+}
+
+impl Nested {
+    fn newline(&self, w: &mut (impl std::io::Write + ?Sized), comma: bool) -> std::io::Result<()> {
+        w.write_all(if comma { b",\n" } else { b"\n" })?;
+        indent(w, self.level)
+    }
+}
+
+fn indent(w: &mut (impl std::io::Write + ?Sized), level: usize) -> std::io::Result<()> {
+    const SPACES: &[u8; 64] = &[b' '; 64];
+    let mut n = 2 * level;
+    while n > 0 {
+        let k = n.min(SPACES.len());
+        w.write_all(&SPACES[..k])?;
+        n -= k;
+    }
+    Ok(())
+}
+
+impl serde_json::ser::Formatter for Nested {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"[")
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"]")
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level += 1;
+        self.has_value = false;
+        w.write_all(b"{")
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.level -= 1;
+        if self.has_value {
+            self.newline(w, false)?;
+        }
+        w.write_all(b"}")
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.newline(w, !first)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        w.write_all(b": ")
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, _: &mut W) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+}
+
+/// Appends `v` as pretty JSON laid out for `level` levels of nesting.
+pub(crate) fn pretty_at<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, v: &T, level: usize) {
+    let mut ser = serde_json::Serializer::with_formatter(
+        &mut *out,
+        Nested {
+            level,
+            has_value: false,
+        },
+    );
+    // Writing to a Vec does not fail, and our records serialise without errors.
+    let _ = v.serialize(&mut ser);
+}
+
+/// Output on its way to a writer, hashed (SHA-256) as it goes: the content-derived
+/// serial of a document whose serial comes last is known once the rest is written.
+pub(crate) struct HashingSink<'w, W: std::io::Write + Send + ?Sized> {
+    out: &'w mut W,
+    hash: aws_lc_rs::digest::Context,
+}
+
+impl<'w, W: std::io::Write + Send + ?Sized> HashingSink<'w, W> {
+    pub(crate) fn new(out: &'w mut W) -> Self {
+        HashingSink {
+            out,
+            hash: aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256),
+        }
+    }
+
+    /// Hashes and writes.
+    pub(crate) fn put(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.hash.update(bytes);
+        self.out.write_all(bytes)
+    }
+
+    /// Hashes without writing (bytes that stand in for what is written later).
+    pub(crate) fn hash_only(&mut self, bytes: &[u8]) {
+        self.hash.update(bytes);
+    }
+
+    /// The UUID of everything hashed so far ([`content_uuid`]'s form); the sink goes on
+    /// as a plain writer.
+    pub(crate) fn uuid(&mut self) -> String {
+        let done = std::mem::replace(
+            &mut self.hash,
+            aws_lc_rs::digest::Context::new(&aws_lc_rs::digest::SHA256),
+        );
+        uuid_of_digest(done.finish().as_ref())
+    }
+
+    /// Writes without hashing (what comes after the serial).
+    pub(crate) fn write_plain(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)
+    }
+}
+
+/// A JSON array at `level` (the level of the key that holds it) whose items are written
+/// by `item(out, element, level)` (with [`pretty_at`]): the bytes `pretty_at` would give
+/// for the whole array, streamed to `sink`. Items are rendered in parallel in chunks, a
+/// batch at a time, and each batch is hashed and written while the next one renders.
+pub(crate) fn stream_array_at<E: Sync, W: std::io::Write + Send + ?Sized>(
+    sink: &mut HashingSink<'_, W>,
+    items: &[E],
+    level: usize,
+    item: impl Fn(&mut Vec<u8>, &E, usize) + Sync,
+) -> std::io::Result<()> {
+    if items.is_empty() {
+        return sink.put(b"[]");
+    }
+    const CHUNK: usize = 128;
+    const BATCH: usize = 16 * CHUNK;
+    let render = |batch: &[E]| -> Vec<Vec<u8>> {
+        batch
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 768);
+                for e in chunk {
+                    buf.extend_from_slice(b",\n");
+                    let _ = indent(&mut buf, level + 1);
+                    item(&mut buf, e, level + 1);
+                }
+                buf
+            })
+            .collect()
+    };
+    let mut batches = items.chunks(BATCH);
+    let mut pending = batches.next().map(render).unwrap_or_default();
+    sink.put(b"[")?;
+    let mut first = true;
+    loop {
+        let next = batches.next();
+        let (written, rendered) = rayon::join(
+            || -> std::io::Result<()> {
+                for piece in &pending {
+                    // Every item starts with ",\n"; the very first one takes only "\n".
+                    sink.put(if first { &piece[1..] } else { piece })?;
+                    first = false;
+                }
+                Ok(())
+            },
+            || next.map(render),
+        );
+        written?;
+        match rendered {
+            Some(r) => pending = r,
+            None => break,
+        }
+    }
+    let mut close = b"\n".to_vec();
+    let _ = indent(&mut close, level);
+    close.push(b']');
+    sink.put(&close)
 }
 
 /// Pretty JSON with a final newline; keys are sorted (serde_json's default map).

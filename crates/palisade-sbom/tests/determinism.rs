@@ -54,7 +54,7 @@ fn generate(root: &Path, format: SbomFormat) -> Vec<u8> {
             name: "demo".into(),
             version: None,
         },
-        &files,
+        &mut files,
     );
     palisade_sbom::write(
         &sbom,
@@ -103,4 +103,75 @@ fn serial_number_follows_content() {
         v["serialNumber"].as_str().expect("serial").to_string()
     };
     assert_ne!(serial(&one), serial(&two));
+}
+
+/// The CycloneDX document is streamed in parallel batches (2,048 components each); a lock
+/// with more components than that must still come out exactly as serde_json lays out the
+/// whole document, and its serial must be the hash of the document with the placeholder
+/// serial in its place. Written to a Vec and to a file, the bytes are the same.
+#[test]
+fn streamed_cyclonedx_is_one_pretty_document_with_its_content_serial() {
+    let lock =
+        palisade_lockfile::parse_file(&shared().join("pnpm/pnpm-many-deps.pnpm-lock.yaml"), None)
+            .expect("parses");
+    let mut files = vec![("pnpm-lock.yaml".to_string(), lock)];
+    let sbom = palisade_sbom::assemble(
+        Project {
+            name: "big".into(),
+            version: Some("1.0.0".into()),
+        },
+        &mut files,
+    );
+    assert!(
+        sbom.components.len() > 3 * 1024,
+        "{}",
+        sbom.components.len()
+    );
+    let bytes = palisade_sbom::write(&sbom, SbomFormat::CycloneDxJson, "2026-11-25T00:00:00Z");
+
+    let mut v: serde_json::Value = serde_json::from_slice(&bytes).expect("JSON");
+    let serial = v["serialNumber"].as_str().expect("serial").to_string();
+    const PLACEHOLDER: &str = "urn:uuid:00000000-0000-5000-8000-000000000000";
+    v["serialNumber"] = serde_json::json!(PLACEHOLDER);
+    let mut whole = serde_json::to_vec_pretty(&v).expect("render");
+    whole.push(b'\n');
+    let text = String::from_utf8(bytes.clone()).expect("UTF-8");
+    assert_eq!(
+        text.replacen(&serial, PLACEHOLDER, 1),
+        String::from_utf8(whole.clone()).expect("UTF-8"),
+        "the streamed layout differs from serde_json's for the whole document"
+    );
+    // The serial: SHA-256 of the placeholder document, shaped as a version-5 UUID.
+    use sha2::Digest as _;
+    let digest: String = sha2::Sha256::digest(&whole)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut want = digest[..32].to_string();
+    let b6 = (u8::from_str_radix(&want[12..14], 16).expect("hex") & 0x0f) | 0x50;
+    let b8 = (u8::from_str_radix(&want[16..18], 16).expect("hex") & 0x3f) | 0x80;
+    want.replace_range(12..14, &format!("{b6:02x}"));
+    want.replace_range(16..18, &format!("{b8:02x}"));
+    let want = format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &want[0..8],
+        &want[8..12],
+        &want[12..16],
+        &want[16..20],
+        &want[20..32]
+    );
+    assert_eq!(serial, want);
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bom.json");
+    let mut file = std::fs::File::create(&path).expect("create");
+    palisade_sbom::write_to(
+        &sbom,
+        SbomFormat::CycloneDxJson,
+        "2026-11-25T00:00:00Z",
+        &mut file,
+    )
+    .expect("write");
+    drop(file);
+    assert_eq!(std::fs::read(&path).expect("read"), bytes);
 }

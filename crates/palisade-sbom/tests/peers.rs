@@ -52,7 +52,7 @@ fn sbom_of_fixtures(max_bytes: u64, format: SbomFormat) -> (Vec<u8>, usize) {
         name: "fixtures".into(),
         version: Some("1.0.0".into()),
     };
-    let sbom = palisade_sbom::assemble(project, &files);
+    let sbom = palisade_sbom::assemble(project, &mut files);
     (
         palisade_sbom::write(&sbom, format, "2026-11-25T00:00:00Z"),
         n,

@@ -23,7 +23,7 @@ fn round_trip_all_formats() {
             name: "p".into(),
             version: None,
         },
-        &[("composer.lock".into(), lock)],
+        &mut [("composer.lock".into(), lock)],
     );
     let want = palisade_sbom::declared(&sbom);
     for f in [
@@ -113,7 +113,7 @@ fn details_round_trip_all_formats() {
             name: "p".into(),
             version: None,
         },
-        &[("package-lock.json".into(), lock)],
+        &mut [("package-lock.json".into(), lock)],
     );
     for f in [
         SbomFormat::CycloneDxJson,

@@ -148,7 +148,7 @@ fn own_sbom(format: SbomFormat) -> Vec<u8> {
             name: "p".into(),
             version: Some("1.0.0".into()),
         },
-        &[("composer.lock".into(), lock)],
+        &mut [("composer.lock".into(), lock)],
     );
     palisade_sbom::write(&sbom, format, "2026-11-25T00:00:00Z")
 }

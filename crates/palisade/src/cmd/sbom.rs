@@ -1,6 +1,6 @@
 //! `palisade sbom`: software bills of materials from lockfiles.
 
-use std::io::Write as _;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -279,8 +279,8 @@ fn check(args: CheckArgs) -> anyhow::Result<ExitCode> {
         subject: Vec::new(),
         bundle: None,
     };
-    let files = load_inputs(&gen_args)?;
-    let sbom = palisade_sbom::assemble(project_name(&gen_args, &files), &files);
+    let mut files = load_inputs(&gen_args)?;
+    let sbom = palisade_sbom::assemble(project_name(&gen_args, &files), &mut files);
     let actual = palisade_sbom::declared(&sbom);
     let (d, mismatches) = palisade_sbom::check(&declared, &actual);
     let mut out = std::io::stdout().lock();
@@ -572,32 +572,55 @@ fn attest_sbom(args: &GenerateArgs, sbom: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Writes the output to `out` atomically (temporary file, fsync, rename; an existing
+/// file only with `force`), or to standard output.
+fn write_output(
+    out: Option<&Path>,
+    force: bool,
+    write: impl FnOnce(&mut dyn WriteSend) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
+    match out {
+        Some(path) => {
+            let mut file = palisade_io::AtomicFile::create(
+                path,
+                palisade_io::WriteOptions {
+                    overwrite: force,
+                    mode: None,
+                },
+            )?;
+            write(&mut file).with_context(|| format!("writing {}", path.display()))?;
+            file.commit()?;
+        }
+        None => write(&mut std::io::stdout()).context("writing to standard output")?,
+    }
+    Ok(())
+}
+
+/// A writer that can be handed to another thread (the SBOM is written by one thread
+/// while others render it).
+trait WriteSend: Write + Send {}
+impl<T: Write + Send> WriteSend for T {}
+
 fn load_inputs(args: &GenerateArgs) -> anyhow::Result<Vec<(String, Lockfile)>> {
     Ok(load_all(args)?.0)
 }
 
 fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     let created = palisade_sbom::creation_time()?;
-    let (files, errors) = load_all(&args)?;
+    let (mut files, errors) = load_all(&args)?;
     let project = project_name(&args, &files);
-    let sbom = palisade_sbom::assemble(project, &files);
-    let bytes = palisade_sbom::write(&sbom, args.format, &created);
+    let sbom = palisade_sbom::assemble(project, &mut files);
     if args.attest {
+        // The statement needs the whole document, and is signed before anything is
+        // written, so a signing failure writes nothing.
+        let bytes = palisade_sbom::write(&sbom, args.format, &created);
         attest_sbom(&args, &bytes)?;
-    }
-    match &args.out {
-        Some(path) => palisade_io::write_atomic(
-            path,
-            &bytes,
-            palisade_io::WriteOptions {
-                overwrite: args.force,
-                mode: None,
-            },
-        )?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(&bytes)
-            .context("writing to standard output")?,
+        write_output(args.out.as_deref(), args.force, |w| w.write_all(&bytes))?;
+    } else {
+        // Streamed: written while it is rendered.
+        write_output(args.out.as_deref(), args.force, |w| {
+            palisade_sbom::write_to(&sbom, args.format, &created, w)
+        })?;
     }
     let mut err = std::io::stderr().lock();
     let (mut entries, mut parsed, mut skipped) = (0, 0, 0);
@@ -639,6 +662,6 @@ fn generate(args: GenerateArgs) -> anyhow::Result<ExitCode> {
     // The process ends after this command: leave the packages and the SBOM (a hundred
     // thousand small allocations for a large lock) to the operating system instead of
     // freeing them one by one.
-    std::mem::forget((files, sbom, bytes));
+    std::mem::forget((files, sbom));
     Ok(code)
 }

@@ -611,13 +611,20 @@ pub fn merge_packages(packages: impl IntoIterator<Item = Package>) -> Vec<Packag
 /// [`merge_packages`] for packages that carry a tag (such as the file they were read
 /// from): each merged package comes with the tags of the entries merged into it, in the
 /// order given.
-pub fn merge_tagged<T>(packages: Vec<(Package, T)>) -> Vec<(Package, Vec<T>)> {
+pub fn merge_tagged<T: Sync>(packages: Vec<(Package, T)>) -> Vec<(Package, Vec<T>)> {
     // A stable sort of indices by purl (runs already in order, such as the sorted packages
     // of several lockfiles one after another, are merged cheaply), then one pass over
     // runs of equal purls: entries keep their order within a run, so "first" is the first
     // given. Packages are moved once, not shuffled by the sort.
     let mut order: Vec<usize> = (0..packages.len()).collect();
-    order.sort_by(|&a, &b| packages[a].0.purl.cmp(&packages[b].0.purl));
+    let by_purl = |&a: &usize, &b: &usize| packages[a].0.purl.cmp(&packages[b].0.purl);
+    if order.len() >= 8192 {
+        // The merge of a whole project's lockfiles: a parallel (also stable) sort.
+        use rayon::slice::ParallelSliceMut as _;
+        order.par_sort_by(by_purl);
+    } else {
+        order.sort_by(by_purl);
+    }
     let mut slots: Vec<Option<(Package, T)>> = packages.into_iter().map(Some).collect();
     let mut out: Vec<(Package, Vec<T>)> = Vec::with_capacity(slots.len());
     for i in order {

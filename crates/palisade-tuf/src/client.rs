@@ -542,6 +542,19 @@ impl<'f, F: Fetcher> Client<'f, F> {
         target_dir: &Path,
         base_url: &str,
     ) -> Result<FetchedTarget, TufError> {
+        self.fetch_target_at(target, info, target_dir.join(quote(target)), true, base_url)
+    }
+
+    /// [`Client::fetch_target`] to `path`; `may_exist` false: `path` is known not to
+    /// exist (no local copy to look at).
+    pub(crate) fn fetch_target_at(
+        &self,
+        target: &str,
+        info: &TargetFile,
+        path: PathBuf,
+        may_exist: bool,
+        base_url: &str,
+    ) -> Result<FetchedTarget, TufError> {
         let rel = if self.consistent() {
             let first = info
                 .hashes
@@ -555,9 +568,9 @@ impl<'f, F: Fetcher> Client<'f, F> {
         } else {
             target.to_string()
         };
-        let path = target_dir.join(quote(target));
         // A copy already in target_dir that matches is used as it is.
-        if let Some(have) = read_local(&path, info.length)
+        if may_exist
+            && let Some(have) = read_local(&path, info.length)
             && check_hashes(&have, Some(info.length), &info.hashes, target).is_ok()
         {
             return Ok(FetchedTarget { path, bytes: None });
@@ -584,6 +597,16 @@ impl FetchedTarget {
     /// Where [`FetchedTarget::store`] writes it.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Bytes to write (0 when the local copy matched).
+    pub fn len(&self) -> usize {
+        self.bytes.as_ref().map_or(0, Vec::len)
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Writes the verified bytes to the target path (temporary file, then rename, so a

@@ -113,9 +113,28 @@ pub fn init(dir: &Path, root_bytes: &[u8]) -> Result<(), TufError> {
     write(&dir.join("root.json"), root_bytes)
 }
 
-/// Atomic overwrite of `path`.
+/// Atomic overwrite of `path`, flushed to disk before it replaces the old file: for
+/// the client's trust state (root: the trust anchor; timestamp and snapshot: the versions
+/// below which nothing is accepted again, the rollback floor).
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
     palisade_io::write_atomic(
+        path,
+        bytes,
+        palisade_io::WriteOptions {
+            overwrite: true,
+            mode: None,
+        },
+    )
+    .map_err(|e| TufError::Io(e.to_string()))
+}
+
+/// Atomic overwrite of `path` without waiting for the disk: for targets roles, which
+/// are caches. Snapshot pins each one's version (and length and hashes when it lists
+/// them), and a local copy is used only when it verifies against its delegator's keys
+/// and matches that version; a copy lost or torn by a power cut is fetched again. One
+/// fsync per delegated role would otherwise cost more than the role's download.
+fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+    palisade_io::write_replaceable(
         path,
         bytes,
         palisade_io::WriteOptions {
@@ -456,7 +475,7 @@ impl<'f, F: Fetcher> Client<'f, F> {
                 expires: md.expires_text.clone(),
             });
         }
-        write(&self.dir.join(&local_name), &bytes)?;
+        write_cache(&self.dir.join(&local_name), &bytes)?;
         self.targets.insert(
             role.to_string(),
             Trusted {

@@ -161,19 +161,33 @@ const ROOT_LIMIT: u64 = 512_000;
 /// the platform's roots, timeouts, bounded bodies, no redirects).
 struct Http {
     client: palisade_http::Client,
+    /// Idle sessions (a kept-alive connection each). A fetching thread takes one and puts
+    /// it back, so each download thread keeps using a connection of its own.
+    sessions: std::sync::Mutex<Vec<palisade_http::Session>>,
 }
 
 impl Http {
     fn new() -> Self {
         Http {
             client: palisade_http::Client::new(Duration::from_secs(60)),
+            sessions: std::sync::Mutex::new(Vec::new()),
         }
     }
 }
 
 impl Fetcher for Http {
     fn fetch(&self, url: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
-        let resp = self.client.get(url, &[], max_len).map_err(|e| match e {
+        let mut session = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_else(|| palisade_http::Session::new(&self.client));
+        let resp = session.get(url, &[], max_len);
+        if let Ok(mut s) = self.sessions.lock() {
+            s.push(session);
+        }
+        let resp = resp.map_err(|e| match e {
             palisade_http::HttpError::TooLarge { .. } => FetchError::TooLarge(max_len),
             other => FetchError::Other(other.to_string()),
         })?;

@@ -857,6 +857,35 @@ mod tests {
     }
 
     #[test]
+    fn truncated_and_corrupted_answers_never_panic_or_exceed_the_limit() {
+        // A small deterministic stand-in for the fuzz target (fuzz/fuzz_targets/http_answer.rs).
+        let seeds: [&[u8]; 3] = [
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+            b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n10\r\n0123456789abcdef\r\n0\r\nT: 1\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\n\r\nto the end",
+        ];
+        let mut x: u32 = 1;
+        for seed in seeds {
+            for cut in 0..=seed.len() {
+                let _ = parse_answer_bytes(&seed[..cut], 8);
+            }
+            for _ in 0..2000 {
+                let mut b = seed.to_vec();
+                for _ in 0..3 {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    let i = x as usize % b.len();
+                    b[i] = (x >> 8) as u8;
+                }
+                if let Ok((_, len, _)) = parse_answer_bytes(&b, 8) {
+                    assert!(len <= 8, "{}", String::from_utf8_lossy(&b));
+                }
+            }
+        }
+    }
+
+    #[test]
     fn answers_parsed_from_bytes() {
         let p = |b: &[u8]| parse_answer_bytes(b, 100);
         assert_eq!(

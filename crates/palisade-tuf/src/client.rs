@@ -628,8 +628,9 @@ impl FetchedTarget {
         self.len() == 0
     }
 
-    /// Writes the verified bytes to the target path (temporary file, then rename, so a
-    /// reader never sees a half-written target) and returns the path.
+    /// Writes the verified bytes to the target path and returns the path. The file
+    /// appears whole or not at all (`palisade_io::write_replaceable`: an unnamed inode
+    /// linked in once written, or a temporary file renamed over an old copy).
     pub fn store(self) -> Result<PathBuf, TufError> {
         if let Some(bytes) = &self.bytes {
             // Targets are checked against their trusted length and hashes whenever they

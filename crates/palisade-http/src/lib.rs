@@ -17,10 +17,20 @@
 //! * no redirects followed silently across hosts (callers that send credentials must not
 //!   leak them): ureq follows none, a 3xx answer is returned as is.
 //!
+//! A thread that makes many requests in a row (a TUF target download thread) uses a
+//! [`Session`]: the same policy and answers, one kept-alive plain-HTTP connection of its
+//! own and one write and usually one read per request (HTTP/1.1 answers read with
+//! `httparse`); `https://` and proxied requests go through [`Client`].
+//!
 //! Not here: what the answers mean (the TUF client and `palisade-forge` decide).
 
 use std::sync::Arc;
 use std::time::Duration;
+
+mod session;
+pub use session::Session;
+#[doc(hidden)]
+pub use session::parse_answer_bytes;
 
 /// What went wrong talking to a server.
 #[derive(Debug, thiserror::Error)]
@@ -70,6 +80,8 @@ impl Response {
 pub struct Client {
     agent: ureq::Agent,
     user_agent: String,
+    /// The limit on each phase of a request.
+    timeout: Duration,
 }
 
 impl std::fmt::Debug for Client {
@@ -104,6 +116,7 @@ impl Client {
         Client {
             agent,
             user_agent: format!("palisade/{}", env!("CARGO_PKG_VERSION")),
+            timeout,
         }
     }
 

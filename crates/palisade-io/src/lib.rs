@@ -131,13 +131,141 @@ pub fn write_atomic(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<
     write_via_temp(path, contents, opts, true)
 }
 
-/// Like [`write_atomic`] (temporary file, rename: readers never see a half-written
-/// file under `path`) but without the fsync: after a power cut the file may be empty or
-/// stale. Only for files whose contents are verified every time they are read, such as
-/// downloaded TUF targets (checked against their trusted length and hashes before use),
-/// where an fsync per file would dominate the cost of a download.
+/// Like [`write_atomic`] (readers never see a half-written file under `path`) but
+/// without the fsync: after a power cut the file may be empty or stale. Only for files
+/// whose contents are verified every time they are read, such as downloaded TUF targets
+/// (checked against their trusted length and hashes before use), where an fsync per file
+/// would dominate the cost of a download.
+///
+/// On Linux a new file is written as an unnamed inode (`O_TMPFILE`) and given its name
+/// with `linkat` once complete: one directory entry per file instead of a temporary name
+/// created and renamed away. Where that is not available (file system or kernel without
+/// `O_TMPFILE`, no `/proc` to link from) or the destination exists, it is the temporary
+/// file and rename of [`write_atomic`].
 pub fn write_replaceable(path: &Path, contents: &[u8], opts: WriteOptions) -> Result<(), IoError> {
-    write_via_temp(path, contents, opts, false)
+    write_replaceable_how(path, contents, opts, true).map(|_| ())
+}
+
+/// How [`write_replaceable`] wrote a file (for tests).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    /// An `O_TMPFILE` inode linked under its name.
+    Linked,
+    /// A named temporary file renamed over the destination.
+    Renamed,
+}
+
+fn write_replaceable_how(
+    path: &Path,
+    contents: &[u8],
+    opts: WriteOptions,
+    try_tmpfile: bool,
+) -> Result<Written, IoError> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    if try_tmpfile && opts.overwrite && unnamed::write_linked(path, contents, opts.mode)? {
+        return Ok(Written::Linked);
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = try_tmpfile;
+    write_via_temp(path, contents, opts, false)?;
+    Ok(Written::Renamed)
+}
+
+/// Files written as unnamed inodes (`O_TMPFILE`) and linked under their name once whole.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+mod unnamed {
+    use std::io::Write;
+    use std::path::{Path, PathBuf};
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    use rustix::fs::{AtFlags, CWD, Mode, OFlags};
+    use rustix::io::Errno;
+
+    use crate::IoError;
+
+    /// How an unnamed inode gets its name here: not known yet, `linkat(fd, "",
+    /// AT_EMPTY_PATH)` (needs `CAP_DAC_READ_SEARCH` before Linux 6.10), or through
+    /// `/proc/self/fd/N` (`AT_SYMLINK_FOLLOW`, any user, needs `/proc`), or neither.
+    static LINK: AtomicU8 = AtomicU8::new(UNKNOWN);
+    const UNKNOWN: u8 = 0;
+    const EMPTY_PATH: u8 = 1;
+    const PROC: u8 = 2;
+    const NEITHER: u8 = 3;
+    /// Set once `O_TMPFILE` itself is refused (old kernel, file system without it).
+    static NO_TMPFILE: AtomicU8 = AtomicU8::new(0);
+
+    /// Writes `contents` to a new unnamed inode in `path`'s directory and links it as
+    /// `path`. `Ok(false)`: nothing was created and the caller must use another way (no
+    /// `O_TMPFILE` here, no way to link, or `path` exists: `linkat` never replaces).
+    pub(crate) fn write_linked(
+        path: &Path,
+        contents: &[u8],
+        mode: Option<u32>,
+    ) -> Result<bool, IoError> {
+        if NO_TMPFILE.load(Ordering::Relaxed) != 0 || LINK.load(Ordering::Relaxed) == NEITHER {
+            return Ok(false);
+        }
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let fd = match rustix::fs::openat(
+            CWD,
+            &dir,
+            OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o600),
+        ) {
+            Ok(fd) => fd,
+            Err(e) => {
+                // EISDIR: a kernel older than O_TMPFILE; EOPNOTSUPP: the file system.
+                if e == Errno::ISDIR || e == Errno::OPNOTSUPP {
+                    NO_TMPFILE.store(1, Ordering::Relaxed);
+                }
+                return Ok(false);
+            }
+        };
+        let mut file = std::fs::File::from(fd);
+        file.write_all(contents).map_err(|e| IoError::io(path, e))?;
+        crate::set_mode(&file, mode.unwrap_or(0o644)).map_err(|e| IoError::io(path, e))?;
+        link(&file, path)
+    }
+
+    /// Links through `/proc/self/fd` from now on (tests).
+    #[cfg(test)]
+    pub(crate) fn force_proc_link() {
+        LINK.store(PROC, Ordering::Relaxed);
+    }
+
+    /// Gives the complete unnamed inode `file` the name `path`.
+    fn link(file: &std::fs::File, path: &Path) -> Result<bool, IoError> {
+        let how = LINK.load(Ordering::Relaxed);
+        if how == UNKNOWN || how == EMPTY_PATH {
+            match rustix::fs::linkat(file, "", CWD, path, AtFlags::EMPTY_PATH) {
+                Ok(()) => {
+                    LINK.store(EMPTY_PATH, Ordering::Relaxed);
+                    return Ok(true);
+                }
+                Err(Errno::EXIST) => return Ok(false),
+                // Without the capability: ENOENT (or EPERM); try /proc once.
+                Err(Errno::NOENT | Errno::PERM | Errno::ACCESS) if how == UNKNOWN => {}
+                Err(e) => return Err(IoError::io(path, e.into())),
+            }
+        }
+        let fd = std::os::fd::AsRawFd::as_raw_fd(file);
+        let proc_path = format!("/proc/self/fd/{fd}");
+        match rustix::fs::linkat(CWD, proc_path.as_str(), CWD, path, AtFlags::SYMLINK_FOLLOW) {
+            Ok(()) => {
+                LINK.store(PROC, Ordering::Relaxed);
+                Ok(true)
+            }
+            Err(Errno::EXIST) => Ok(false),
+            Err(_) if how == UNKNOWN => {
+                LINK.store(NEITHER, Ordering::Relaxed);
+                Ok(false)
+            }
+            Err(e) => Err(IoError::io(path, e.into())),
+        }
+    }
 }
 
 fn write_via_temp(
@@ -323,6 +451,109 @@ mod tests {
         }
         // no temporary files are left behind
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    fn mode_of(p: &Path) -> u32 {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::metadata(p).unwrap().permissions().mode() & 0o777
+        }
+        #[cfg(not(unix))]
+        0o644
+    }
+
+    #[test]
+    fn replaceable_writes_link_a_new_file_and_rename_over_an_old_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.bin");
+        let opts = WriteOptions {
+            overwrite: true,
+            mode: None,
+        };
+        let how = write_replaceable_how(&p, b"first", opts, true).unwrap();
+        // Linux: an O_TMPFILE inode linked in (tmpfs, ext4, xfs, btrfs all have it).
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        assert_eq!(how, Written::Linked);
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        assert_eq!(how, Written::Renamed);
+        assert_eq!(fs::read(&p).unwrap(), b"first");
+        assert_eq!(mode_of(&p), 0o644);
+        // linkat never replaces: an existing file is replaced by the temporary + rename.
+        let how = write_replaceable_how(&p, b"second", opts, true).unwrap();
+        assert_eq!(how, Written::Renamed);
+        assert_eq!(fs::read(&p).unwrap(), b"second");
+        // Nothing else is left in the folder (no temporary names, no stray links).
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // A private mode is kept.
+        let q = dir.path().join("private");
+        write_replaceable(
+            &q,
+            b"k",
+            WriteOptions {
+                overwrite: true,
+                mode: Some(0o600),
+            },
+        )
+        .unwrap();
+        assert_eq!(mode_of(&q), 0o600);
+    }
+
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    #[test]
+    fn replaceable_write_links_through_proc_without_the_capability() {
+        // What a process without CAP_DAC_READ_SEARCH uses (linkat AT_EMPTY_PATH refused):
+        // the /proc/self/fd link. Forced here (root would take AT_EMPTY_PATH); either
+        // way is correct for the other tests running meanwhile.
+        unnamed::force_proc_link();
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.bin");
+        let opts = WriteOptions {
+            overwrite: true,
+            mode: None,
+        };
+        assert_eq!(
+            write_replaceable_how(&p, b"via proc", opts, true).unwrap(),
+            Written::Linked
+        );
+        assert_eq!(fs::read(&p).unwrap(), b"via proc");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn replaceable_write_falls_back_to_temporary_file_and_rename() {
+        // Where O_TMPFILE is not available (other systems, file systems without it).
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.bin");
+        let opts = WriteOptions {
+            overwrite: true,
+            mode: None,
+        };
+        let how = write_replaceable_how(&p, b"data", opts, false).unwrap();
+        assert_eq!(how, Written::Renamed);
+        assert_eq!(fs::read(&p).unwrap(), b"data");
+        assert_eq!(mode_of(&p), 0o644);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // Without overwrite an existing file is refused, whichever way is tried.
+        let err = write_replaceable(&p, b"other", WriteOptions::default()).unwrap_err();
+        assert!(matches!(err, IoError::Exists { .. }), "{err}");
+        assert_eq!(fs::read(&p).unwrap(), b"data");
+    }
+
+    #[test]
+    fn replaceable_write_into_a_missing_folder_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("no-such-dir").join("t.bin");
+        let err = write_replaceable(
+            &p,
+            b"x",
+            WriteOptions {
+                overwrite: true,
+                mode: None,
+            },
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("t.bin"), "{err}");
     }
 
     #[test]

@@ -113,9 +113,28 @@ pub fn init(dir: &Path, root_bytes: &[u8]) -> Result<(), TufError> {
     write(&dir.join("root.json"), root_bytes)
 }
 
-/// Atomic overwrite of `path`.
+/// Atomic overwrite of `path`, flushed to disk before it replaces the old file: for
+/// the client's trust state (root: the trust anchor; timestamp and snapshot: the versions
+/// below which nothing is accepted again, the rollback floor).
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
     palisade_io::write_atomic(
+        path,
+        bytes,
+        palisade_io::WriteOptions {
+            overwrite: true,
+            mode: None,
+        },
+    )
+    .map_err(|e| TufError::Io(e.to_string()))
+}
+
+/// Atomic overwrite of `path` without waiting for the disk: for targets roles, which
+/// are caches. Snapshot pins each one's version (and length and hashes when it lists
+/// them), and a local copy is used only when it verifies against its delegator's keys
+/// and matches that version; a copy lost or torn by a power cut is fetched again. One
+/// fsync per delegated role would otherwise cost more than the role's download.
+fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
+    palisade_io::write_replaceable(
         path,
         bytes,
         palisade_io::WriteOptions {
@@ -456,7 +475,7 @@ impl<'f, F: Fetcher> Client<'f, F> {
                 expires: md.expires_text.clone(),
             });
         }
-        write(&self.dir.join(&local_name), &bytes)?;
+        write_cache(&self.dir.join(&local_name), &bytes)?;
         self.targets.insert(
             role.to_string(),
             Trusted {
@@ -542,6 +561,19 @@ impl<'f, F: Fetcher> Client<'f, F> {
         target_dir: &Path,
         base_url: &str,
     ) -> Result<FetchedTarget, TufError> {
+        self.fetch_target_at(target, info, target_dir.join(quote(target)), true, base_url)
+    }
+
+    /// [`Client::fetch_target`] to `path`; `may_exist` false: `path` is known not to
+    /// exist (no local copy to look at).
+    pub(crate) fn fetch_target_at(
+        &self,
+        target: &str,
+        info: &TargetFile,
+        path: PathBuf,
+        may_exist: bool,
+        base_url: &str,
+    ) -> Result<FetchedTarget, TufError> {
         let rel = if self.consistent() {
             let first = info
                 .hashes
@@ -555,9 +587,9 @@ impl<'f, F: Fetcher> Client<'f, F> {
         } else {
             target.to_string()
         };
-        let path = target_dir.join(quote(target));
         // A copy already in target_dir that matches is used as it is.
-        if let Some(have) = read_local(&path, info.length)
+        if may_exist
+            && let Some(have) = read_local(&path, info.length)
             && check_hashes(&have, Some(info.length), &info.hashes, target).is_ok()
         {
             return Ok(FetchedTarget { path, bytes: None });
@@ -586,8 +618,19 @@ impl FetchedTarget {
         &self.path
     }
 
-    /// Writes the verified bytes to the target path (temporary file, then rename, so a
-    /// reader never sees a half-written target) and returns the path.
+    /// Bytes to write (0 when the local copy matched).
+    pub fn len(&self) -> usize {
+        self.bytes.as_ref().map_or(0, Vec::len)
+    }
+
+    /// Whether there is nothing to write.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Writes the verified bytes to the target path and returns the path. The file
+    /// appears whole or not at all (`palisade_io::write_replaceable`: an unnamed inode
+    /// linked in once written, or a temporary file renamed over an old copy).
     pub fn store(self) -> Result<PathBuf, TufError> {
         if let Some(bytes) = &self.bytes {
             // Targets are checked against their trusted length and hashes whenever they

@@ -11,6 +11,7 @@
 //! handling (that is `palisade-keys`; canonical JSON is `palisade-cjson`).
 
 pub mod client;
+mod download;
 pub mod metadata;
 pub mod repo;
 

@@ -161,19 +161,33 @@ const ROOT_LIMIT: u64 = 512_000;
 /// the platform's roots, timeouts, bounded bodies, no redirects).
 struct Http {
     client: palisade_http::Client,
+    /// Idle sessions (a kept-alive connection each). A fetching thread takes one and puts
+    /// it back, so each download thread keeps using a connection of its own.
+    sessions: std::sync::Mutex<Vec<palisade_http::Session>>,
 }
 
 impl Http {
     fn new() -> Self {
         Http {
             client: palisade_http::Client::new(Duration::from_secs(60)),
+            sessions: std::sync::Mutex::new(Vec::new()),
         }
     }
 }
 
 impl Fetcher for Http {
     fn fetch(&self, url: &str, max_len: u64) -> Result<Vec<u8>, FetchError> {
-        let resp = self.client.get(url, &[], max_len).map_err(|e| match e {
+        let mut session = self
+            .sessions
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_else(|| palisade_http::Session::new(&self.client));
+        let resp = session.get(url, &[], max_len);
+        if let Ok(mut s) = self.sessions.lock() {
+            s.push(session);
+        }
+        let resp = resp.map_err(|e| match e {
             palisade_http::HttpError::TooLarge { .. } => FetchError::TooLarge(max_len),
             other => FetchError::Other(other.to_string()),
         })?;
@@ -279,38 +293,11 @@ fn client(a: ClientArgs, g: &Globals) -> Result<()> {
                     .ok_or_else(|| anyhow!("{t}: no trusted role lists this target"))?;
                 wanted.push((t, info));
             }
-            let c = &c;
-            // Downloads wait on the network more than on the CPU: more of them in flight
-            // than there are cores (each worker keeps its own kept-alive connection). One
-            // thread (this one) writes the files: several threads creating files in one
-            // directory queue on its lock (and spin on it on ext4).
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(DOWNLOADS_IN_FLIGHT.min(wanted.len().max(1)))
-                .build()
-                .context("starting download threads")?;
-            let (tx, rx) = std::sync::mpsc::sync_channel(2 * DOWNLOADS_IN_FLIGHT);
-            let mut results: Vec<Option<Result<PathBuf, palisade_tuf::TufError>>> =
-                wanted.iter().map(|_| None).collect();
-            std::thread::scope(|s| {
-                let wanted = &wanted;
-                s.spawn(move || {
-                    pool.install(|| {
-                        use rayon::prelude::*;
-                        wanted
-                            .par_iter()
-                            .enumerate()
-                            .for_each_with(tx, |tx, (i, (t, info))| {
-                                // The receiver outlives every sender (same scope).
-                                let _ = tx.send((i, c.fetch_target(t, info, tdir, base)));
-                            });
-                    })
-                });
-                for (i, fetched) in rx {
-                    results[i] = Some(fetched.and_then(palisade_tuf::FetchedTarget::store));
-                }
-            });
+            // Fetched and verified on DOWNLOADS_IN_FLIGHT threads (each keeps its own
+            // kept-alive connection), written from this one.
+            let results = c.download_targets(&wanted, tdir, base, DOWNLOADS_IN_FLIGHT);
             for ((t, _), r) in wanted.iter().zip(results) {
-                let out = r.ok_or_else(|| anyhow!("{t}: download did not finish"))??;
+                let out = r?;
                 g.info(format!("{t}: {}", out.display()));
             }
             Ok(())

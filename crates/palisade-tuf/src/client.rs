@@ -117,15 +117,20 @@ pub fn init(dir: &Path, root_bytes: &[u8]) -> Result<(), TufError> {
 /// the client's trust state (root: the trust anchor; timestamp and snapshot: the versions
 /// below which nothing is accepted again, the rollback floor).
 pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
-    palisade_io::write_atomic(
-        path,
-        bytes,
-        palisade_io::WriteOptions {
-            overwrite: true,
-            mode: None,
-        },
-    )
-    .map_err(|e| TufError::Io(e.to_string()))
+    overwrite(path, bytes, palisade_io::write_atomic)
+}
+
+/// Replaces `path` with `bytes` through `how` (one of palisade-io's atomic writers).
+fn overwrite(
+    path: &Path,
+    bytes: &[u8],
+    how: fn(&Path, &[u8], palisade_io::WriteOptions) -> Result<(), palisade_io::IoError>,
+) -> Result<(), TufError> {
+    let opts = palisade_io::WriteOptions {
+        overwrite: true,
+        mode: None,
+    };
+    how(path, bytes, opts).map_err(|e| TufError::Io(e.to_string()))
 }
 
 /// Atomic overwrite of `path` without waiting for the disk: for targets roles, which
@@ -134,15 +139,7 @@ pub(crate) fn write(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
 /// and matches that version; a copy lost or torn by a power cut is fetched again. One
 /// fsync per delegated role would otherwise cost more than the role's download.
 fn write_cache(path: &Path, bytes: &[u8]) -> Result<(), TufError> {
-    palisade_io::write_replaceable(
-        path,
-        bytes,
-        palisade_io::WriteOptions {
-            overwrite: true,
-            mode: None,
-        },
-    )
-    .map_err(|e| TufError::Io(e.to_string()))
+    overwrite(path, bytes, palisade_io::write_replaceable)
 }
 
 fn read_local(path: &Path, limit: u64) -> Option<Vec<u8>> {

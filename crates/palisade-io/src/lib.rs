@@ -175,7 +175,7 @@ fn write_replaceable_how(
 #[cfg(any(target_os = "linux", target_os = "android"))]
 mod unnamed {
     use std::io::Write;
-    use std::path::{Path, PathBuf};
+    use std::path::Path;
     use std::sync::atomic::{AtomicU8, Ordering};
 
     use rustix::fs::{AtFlags, CWD, Mode, OFlags};
@@ -205,10 +205,7 @@ mod unnamed {
         if NO_TMPFILE.load(Ordering::Relaxed) != 0 || LINK.load(Ordering::Relaxed) == NEITHER {
             return Ok(false);
         }
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = crate::parent_dir(path);
         let fd = match rustix::fs::openat(
             CWD,
             &dir,
@@ -294,10 +291,7 @@ impl AtomicFile {
     /// Starts a replacement of `path`. Fails at once, writing nothing, when `path`
     /// exists and `opts.overwrite` is not set (it is checked again at the rename).
     pub fn create(path: &Path, opts: WriteOptions) -> Result<Self, IoError> {
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let dir = crate::parent_dir(path);
         if !opts.overwrite && fs::symlink_metadata(path).is_ok() {
             return Err(IoError::Exists {
                 path: path.to_path_buf(),
@@ -357,6 +351,14 @@ impl Write for AtomicFile {
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
+    }
+}
+
+/// The directory `path` is in (`.` for a bare file name): where its temporary file goes.
+fn parent_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     }
 }
 

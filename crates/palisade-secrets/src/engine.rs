@@ -246,7 +246,17 @@ impl Scanner {
                     }
                 }
                 let lo = ms.saturating_sub(LINE_WINDOW);
-                let ls = memchr::memrchr(b'\n', &buf[lo..ms]).map_or(lo, |p| lo + p + 1);
+                let mut ls = memchr::memrchr(b'\n', &buf[lo..ms]).map_or(lo, |p| lo + p + 1);
+                if let Some(back) = rule.def.lookback {
+                    // Whole lines that start within `back` bytes before this line.
+                    let from = ls.saturating_sub(back.min(LINE_WINDOW));
+                    if from < ls {
+                        ls = memchr::memchr(b'\n', &buf[from..ls]).map_or(ls, |p| from + p + 1);
+                        if from == 0 || buf[from - 1] == b'\n' {
+                            ls = from;
+                        }
+                    }
+                }
                 let (start, end) = if rule.def.multiline {
                     (ls, (ms + MULTILINE_WINDOW).min(buf.len()))
                 } else {

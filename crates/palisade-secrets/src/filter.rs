@@ -5,6 +5,7 @@
 use memchr::memmem;
 
 use crate::engine::Rule;
+use crate::rules::Validate;
 
 /// Inline markers that silence a finding on their line (ours and the peers').
 pub const IGNORE_MARKERS: &[&[u8]] = &[
@@ -73,7 +74,27 @@ pub(crate) fn rejected(
     if rule.def.lenient && !rule.def.generic && !plausible_literal(secret) {
         return true;
     }
-    rule.def.id == "jwt" && !jwt_header(secret)
+    match rule.def.validate {
+        Some(Validate::JwtHeader) => !jwt_header(secret),
+        Some(Validate::BasicCredentials) => !basic_credentials(secret),
+        None => false,
+    }
+}
+
+/// Whether a base64 value decodes to `user:password`: a printable user name of 1-64
+/// bytes, a colon, and a non-empty password. Padding may be missing.
+fn basic_credentials(value: &[u8]) -> bool {
+    use base64::Engine;
+    let v: Vec<u8> = value.iter().copied().filter(|&b| b != b'=').collect();
+    let Ok(raw) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&v) else {
+        return false;
+    };
+    let Some(colon) = raw.iter().position(|&b| b == b':') else {
+        return false;
+    };
+    (1..=64).contains(&colon)
+        && raw[..colon].iter().all(|b| b.is_ascii_graphic())
+        && raw.len() > colon + 1
 }
 
 /// Whether the first segment of a JWT decodes to a JSON object with `alg` or `typ`.
@@ -256,6 +277,12 @@ const STOP_VALUES: &[&str] = &[
     "disabled",
     "enabled",
     "unknown",
+    "object",
+    "number",
+    "function",
+    "boolean",
+    "symbol",
+    "bigint",
 ];
 
 /// Whether a value caught by a generic assignment rule looks like a real secret rather
@@ -396,11 +423,54 @@ fn is_reference(t: &str) -> bool {
         || t.starts_with("env(")
         || t.starts_with("ENV[")
         || t.starts_with("#{")
+        || t.starts_with("@env:")
+        || t.starts_with("@keychain:")
 }
+
+/// Markers of a documentation value that even a rule whose context says "credential"
+/// drops (`password = "example-password"`, `"foobar"`).
+const LITERAL_PLACEHOLDERS: &[&str] = &[
+    "example",
+    "xxxx",
+    "****",
+    "placeholder",
+    "changeme",
+    "change_me",
+    "your_",
+    "your-",
+    "dummy",
+    "fake",
+    "redacted",
+    "replace",
+    "sample",
+    "foobar",
+    "lorem",
+    "todo",
+    "fixme",
+];
 
 /// Words that stand for a password in documentation rather than being one.
 const LITERAL_STOP: &[&str] = &[
-    "password", "passwd", "pass", "pwd", "changeme", "token", "test", "user", "username",
+    "password",
+    "passwd",
+    "pass",
+    "pwd",
+    "changeme",
+    "token",
+    "test",
+    "user",
+    "username",
+    // Verdicts in messages ("the password is 'incorrect'").
+    "wrong",
+    "invalid",
+    "incorrect",
+    "correct",
+    "valid",
+    "expired",
+    "missing",
+    "blank",
+    "weak",
+    "strong",
 ];
 
 /// Whether a value found by a lenient rule (its context says it is a credential) is a
@@ -413,13 +483,64 @@ pub fn plausible_literal(v: &[u8]) -> bool {
     if t.is_empty() || is_reference(t) || t.starts_with('$') || t.contains("${") {
         return false;
     }
+    // A variable's name rather than its value (`"SOME_PASSWORD"`, `DB_PASS`), or a
+    // `%NAME%` expansion inside the value.
+    let upper_const = t.len() >= 6
+        && t.contains('_')
+        && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if upper_const || has_percent_var(t) || is_member_path(t) {
+        return false;
+    }
     let lower = t.to_ascii_lowercase();
-    if LITERAL_STOP.contains(&lower.as_str()) {
+    if LITERAL_STOP.contains(&lower.as_str())
+        || (lower != "secret" && STOP_VALUES.contains(&lower.as_str()))
+        || LITERAL_PLACEHOLDERS.iter().any(|p| lower.contains(p))
+    {
         return false;
     }
     // One character repeated (`xxxx`, `****`).
     let first = t.as_bytes()[0];
     !t.bytes().all(|b| b == first)
+}
+
+/// Roots of expressions that read a value from somewhere else (`env.DB_PASSWORD`,
+/// `var.db_password`, `secrets.TOKEN`).
+const REFERENCE_ROOTS: &[&str] = &[
+    "env", "var", "vars", "local", "locals", "self", "this", "config", "settings", "secrets",
+    "params", "props", "process", "os", "data", "module", "ctx", "context", "inputs",
+];
+
+/// Whether a value is a member path from a reference root (`env.PERKEEP_PASSWORD`).
+fn is_member_path(t: &str) -> bool {
+    let mut parts = t.split('.');
+    let root = parts.next().unwrap_or_default();
+    let ident = |p: &str| {
+        !p.is_empty()
+            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && !p.as_bytes()[0].is_ascii_digit()
+    };
+    let rest: Vec<&str> = parts.collect();
+    !rest.is_empty()
+        && REFERENCE_ROOTS.contains(&root.to_ascii_lowercase().as_str())
+        && rest.iter().all(|p| ident(p))
+}
+
+/// Whether `s` holds `%NAME%` (a Windows / NuGet environment variable).
+fn has_percent_var(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(p) = memchr::memchr(b'%', &b[i..]) {
+        let start = i + p + 1;
+        let name_len = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+            .count();
+        if name_len > 0 && b.get(start + name_len) == Some(&b'%') {
+            return true;
+        }
+        i = start;
+    }
+    false
 }
 
 /// Whether `s` holds `${NAME}` (a shell / template variable).
@@ -482,6 +603,30 @@ mod tests {
         assert!(!plausible_literal(b"%PASS%"));
         assert!(!plausible_literal(b"#{datastore['DBPASSWORD']}"));
         assert!(!plausible_literal(b"xxxxxx"));
+        // Variable names, expansions, member paths, documentation values, verdicts.
+        assert!(!plausible_literal(b"SOME_PASSWORD"));
+        assert!(!plausible_literal(b"TestSource%Password%"));
+        assert!(plausible_literal(b"TestSource%Password"));
+        assert!(!plausible_literal(b"env.PERKEEP_TEST_PASSWORD"));
+        assert!(plausible_literal(b"open.sesame"));
+        assert!(!plausible_literal(b"@env:AC_PASSWORD"));
+        assert!(!plausible_literal(b"example-password"));
+        assert!(!plausible_literal(b"incorrect"));
+        assert!(!plausible_literal(b"undefined"));
+        assert!(plausible_literal(b"myPassword"));
+    }
+
+    #[test]
+    fn basic_credentials_decode() {
+        // "deploy:Tq8wLz2vR", with and without padding.
+        assert!(basic_credentials(b"ZGVwbG95OlRxOHdMejJ2Ug=="));
+        assert!(basic_credentials(b"ZGVwbG95OlRxOHdMejJ2Ug"));
+        // "sha512-somethingelse": no colon.
+        assert!(!basic_credentials(b"c2hhNTEyLXNvbWV0aGluZ2Vsc2U="));
+        // ":x" (no user), "user:" (no password), not base64.
+        assert!(!basic_credentials(b"Ong="));
+        assert!(!basic_credentials(b"dXNlcjo="));
+        assert!(!basic_credentials(b"not base64!"));
     }
 
     #[test]

@@ -36,6 +36,14 @@ pub struct RuleDef {
     /// The match may span lines (private key blocks): the regex sees 16 KiB after the hit.
     #[serde(default)]
     pub multiline: bool,
+    /// The regex also sees the whole lines that start at most this many bytes (at most
+    /// 1 KiB) before the keyword's line: for a secret whose context comes first (a user
+    /// name on the line above a password).
+    #[serde(default)]
+    pub lookback: Option<usize>,
+    /// A check of the secret's decoded form, for shapes a regex cannot tell apart.
+    #[serde(default)]
+    pub validate: Option<Validate>,
     /// The rule applies only to files whose path matches this regex.
     #[serde(default)]
     pub path: Option<String>,
@@ -48,6 +56,17 @@ pub struct RuleDef {
     /// Texts the rule must find nothing in.
     #[serde(default)]
     pub negative: Vec<String>,
+}
+
+/// Checks a rule can ask for on its secret (`validate = "jwt-header"`).
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum Validate {
+    /// The first dot-separated segment decodes (base64url) to a JSON object with `alg`
+    /// or `typ`: a JWT / JWS / JWE header.
+    JwtHeader,
+    /// The value decodes (base64) to `user:password`: HTTP basic credentials.
+    BasicCredentials,
 }
 
 #[derive(Deserialize)]

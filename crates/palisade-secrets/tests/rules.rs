@@ -23,6 +23,7 @@ fn path_for(def: &RuleDef) -> &'static str {
         ".pgpass",
         "kubeconfig.yaml",
         "jenkins/credentials.xml",
+        "infra/main.tf",
     ];
     let Some(p) = &def.path else {
         return "src/app.txt";

@@ -1,10 +1,11 @@
 //! Archives and compressed files inside the scanned files and blobs: `.zip` (members
-//! stored, deflated, or compressed with zstd, LZMA, xz or bzip2), `.tar`, `.7z`, and gzip,
-//! zstd and xz streams (`.gz`, `.tgz`, `.tar.gz`, `.zst`, `.tzst`, `.tar.zst`, `.xz`,
-//! `.txz`, `.tar.xz`), nested up to a depth. Each member is handed to
-//! the caller under `outer!inner/path` (a compressed stream holding a tar counts as one
-//! level: `files.tar.gz!main.go`). Archives are recognised by their magic bytes (the
-//! first few bytes of the data, so checking a file costs nothing), not their names.
+//! stored, deflated, or compressed with zstd, LZMA, xz or bzip2), `.tar`, `.7z` (LZMA,
+//! LZMA2, bzip2, copy; BCJ and delta filters), and gzip, zstd and xz streams (`.gz`,
+//! `.tgz`, `.tar.gz`, `.zst`, `.tzst`, `.tar.zst`, `.xz`, `.txz`, `.tar.xz`), nested up to
+//! a depth. Each member is handed to the caller under `outer!inner/path` (a compressed
+//! stream holding a tar counts as one level: `files.tar.gz!main.go`). Archives are
+//! recognised by their magic bytes (the first few bytes of the data, so checking a file
+//! costs nothing), not their names.
 //!
 //! Untrusted input: every member is bounded by the file size limit, the bytes unpacked
 //! from one top-level file by [`ArchiveLimits::max_total`], and a compressed stream may

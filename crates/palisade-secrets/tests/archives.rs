@@ -524,3 +524,20 @@ fn encrypted_7z_blocks_and_headers_are_skipped_and_counted() {
     assert_eq!(got, main_under("z.7z!", &["a"]));
     assert_eq!(stats.archive.unreadable, 2, "{}", stats.archive);
 }
+
+#[test]
+fn seven_z_bzip2_blocks_are_scanned() {
+    let main = main_go();
+    let mut w = sevenz_rust2::ArchiveWriter::new(std::io::Cursor::new(Vec::new())).expect("7z");
+    w.set_content_methods(vec![sevenz_rust2::EncoderMethod::BZIP2.into()]);
+    for n in ["a/main.go", "b/main.go"] {
+        w.push_archive_entry(
+            sevenz_rust2::ArchiveEntry::new_file(n),
+            Some(main.as_slice()),
+        )
+        .expect("7z");
+    }
+    let (got, stats) = scan_file("x.7z", &w.finish().expect("7z").into_inner());
+    assert_eq!(got, main_under("x.7z!", &["a", "b"]));
+    assert!(stats.archive.is_empty(), "{}", stats.archive);
+}

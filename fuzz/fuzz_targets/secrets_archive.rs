@@ -1,9 +1,13 @@
 //! The archive walker of the secret scanner on arbitrary bytes (as a zip, tar, 7z, gzip,
-//! zstd or xz stream, whichever the magic says): no panic, no hang, bounded output (every
-//! member within the size limit, the total within the budget), and the scan of each
-//! member. Seed the corpus with real archives of each kind before a run, e.g.
-//! `cp ../../shared/secrets/gitleaks-testdata/archives/{*.*,files/*.*} corpus/secrets_archive/`
-//! and small ones made with `zstd`, `xz`, `gzip` and `tar`.
+//! zstd or xz stream, whichever the magic says; zip members stored, deflated, or with zstd,
+//! LZMA, xz or bzip2; encrypted zip members and 7z blocks): no panic, no hang, bounded
+//! output (every member within the size limit, the total within the budget), and the scan
+//! of each member. Seed the corpus with real archives of each kind before a run, e.g.
+//! `cp ../../shared/secrets/gitleaks-testdata/archives/{*.*,files/*.*} corpus/secrets_archive/`,
+//! `cp seeds/secrets_archive/* corpus/secrets_archive/` (zips with zstd, LZMA, xz and
+//! bzip2 members, encrypted zip members, encrypted 7z blocks and headers, written by the
+//! helpers in `crates/palisade-secrets/tests/archives.rs`) and small ones made with `zstd`,
+//! `xz`, `gzip` and `tar`.
 
 #![no_main]
 

@@ -1,16 +1,20 @@
-//! Archives and compressed files inside the scanned files and blobs: `.zip`, `.tar`,
-//! `.7z`, and gzip, zstd and xz streams (`.gz`, `.tgz`, `.tar.gz`, `.zst`, `.tzst`,
-//! `.tar.zst`, `.xz`, `.txz`, `.tar.xz`), nested up to a depth. Each member is handed to
-//! the caller under `outer!inner/path` (a compressed stream holding a tar counts as one
-//! level: `files.tar.gz!main.go`). Archives are recognised by their magic bytes (the
-//! first few bytes of the data, so checking a file costs nothing), not their names.
+//! Archives and compressed files inside the scanned files and blobs: `.zip` (members
+//! stored, deflated, or compressed with zstd, LZMA, xz or bzip2), `.tar`, `.7z` (LZMA,
+//! LZMA2, bzip2, copy; BCJ and delta filters), and gzip, zstd and xz streams (`.gz`,
+//! `.tgz`, `.tar.gz`, `.zst`, `.tzst`, `.tar.zst`, `.xz`, `.txz`, `.tar.xz`), nested up to
+//! a depth. Each member is handed to the caller under `outer!inner/path` (a compressed
+//! stream holding a tar counts as one level: `files.tar.gz!main.go`). Archives are
+//! recognised by their magic bytes (the first few bytes of the data, so checking a file
+//! costs nothing), not their names.
 //!
 //! Untrusted input: every member is bounded by the file size limit, the bytes unpacked
 //! from one top-level file by [`ArchiveLimits::max_total`], and a compressed stream may
 //! not grow beyond [`ArchiveLimits::max_ratio`] times its size (zip bombs); decoding
 //! stops at the bound, so nothing past it is ever unpacked or allocated. A member that
 //! breaks a bound, or that does not unpack (corrupt, encrypted, unsupported method), is
-//! skipped and counted in [`Skipped`], never fatal.
+//! skipped and counted in [`Skipped`], never fatal. There are no passwords: encrypted zip
+//! members (ZipCrypto, AES) and encrypted 7z blocks are counted as not unpacked, and an
+//! archive's other members and blocks are still read. All decoders are pure Rust.
 
 use std::io::Read;
 
@@ -194,32 +198,7 @@ fn open(
     visit: &mut dyn FnMut(&str, &[u8]),
 ) {
     match kind(data) {
-        Some(Kind::Zip) => {
-            let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(data)) else {
-                skipped.unreadable += 1;
-                return;
-            };
-            for i in 0..z.len() {
-                let Ok(entry) = z.by_index(i) else {
-                    skipped.unreadable += 1;
-                    continue;
-                };
-                if !entry.is_file() {
-                    continue;
-                }
-                let full = format!("{name}!{}", entry.name());
-                if entry.size() > limits.max_member {
-                    skipped.too_large += 1;
-                    continue;
-                }
-                let c = cap(limits, *budget, entry.compressed_size());
-                let Some(bytes) = read_capped(entry, c, skipped) else {
-                    continue;
-                };
-                *budget = budget.saturating_sub(bytes.len() as u64);
-                member(&full, &bytes, depth, limits, budget, skipped, visit);
-            }
-        }
+        Some(Kind::Zip) => zip(name, data, depth, limits, budget, skipped, visit),
         Some(Kind::Tar) => {
             let mut a = tar::Archive::new(data);
             let Ok(entries) = a.entries() else {
@@ -292,6 +271,142 @@ fn open(
             );
         }
         None => visit(name, data),
+    }
+}
+
+/// The members of a zip archive. Stored and deflate members are read by the zip crate;
+/// zstd (93), LZMA (14), xz (95) and bzip2 (12) members are unpacked here from their raw
+/// bytes, with the same bounds: a member whose declared size is past the size, total or
+/// ratio bound is refused before anything is decoded, and decoding stops one byte past the
+/// declared size. An encrypted member (ZipCrypto or AES: there is no password) or one of
+/// another method is counted as unreadable; its neighbours are still read.
+fn zip(
+    name: &str,
+    data: &[u8],
+    depth: u32,
+    limits: &ArchiveLimits,
+    budget: &mut u64,
+    skipped: &mut Skipped,
+    visit: &mut dyn FnMut(&str, &[u8]),
+) {
+    use zip::CompressionMethod as M;
+    let Ok(mut z) = zip::ZipArchive::new(std::io::Cursor::new(data)) else {
+        skipped.unreadable += 1;
+        return;
+    };
+    for i in 0..z.len() {
+        // The central directory's word on the member; `by_index_raw` decodes nothing.
+        let (full, method, size, packed, crc, start) = {
+            let Ok(entry) = z.by_index_raw(i) else {
+                skipped.unreadable += 1;
+                continue;
+            };
+            if !entry.is_file() {
+                continue;
+            }
+            if entry.encrypted() {
+                skipped.unreadable += 1;
+                continue;
+            }
+            (
+                format!("{name}!{}", entry.name()),
+                entry.compression(),
+                entry.size(),
+                entry.compressed_size(),
+                entry.crc32(),
+                // Known once `by_index_raw` has found the member's data.
+                entry.data_start(),
+            )
+        };
+        if size > limits.max_member {
+            skipped.too_large += 1;
+            continue;
+        }
+        let c = cap(limits, *budget, packed);
+        let bytes = if method == M::STORE || method == M::DEFLATE {
+            let Ok(entry) = z.by_index(i) else {
+                skipped.unreadable += 1;
+                continue;
+            };
+            read_capped(entry, c, skipped)
+        } else {
+            if size > c {
+                skipped.too_large += 1;
+                continue;
+            }
+            let raw = usize::try_from(start)
+                .ok()
+                .zip(usize::try_from(packed).ok())
+                .and_then(|(s, n)| data.get(s..s.checked_add(n)?));
+            match raw {
+                Some(raw) => zip_method(method, raw, size, crc, c, skipped),
+                None => {
+                    skipped.unreadable += 1;
+                    None
+                }
+            }
+        };
+        let Some(bytes) = bytes else { continue };
+        *budget = budget.saturating_sub(bytes.len() as u64);
+        member(&full, &bytes, depth, limits, budget, skipped, visit);
+    }
+}
+
+/// Unpacks one zip member of `method` from its `raw` bytes to exactly `size` bytes (at
+/// most `cap`) with CRC-32 `crc`; `None` (counted) when the method is not known, the data
+/// is corrupt or it does not unpack to the declared size and checksum.
+fn zip_method(
+    method: zip::CompressionMethod,
+    raw: &[u8],
+    size: u64,
+    crc: u32,
+    cap: u64,
+    skipped: &mut Skipped,
+) -> Option<Vec<u8>> {
+    use zip::CompressionMethod as M;
+    let reader: Box<dyn Read + '_> = if method == M::ZSTD {
+        Box::new(ZstdFrames::new(raw, cap))
+    } else if method == M::XZ {
+        Box::new(lzma_rust2::XzReader::new(raw, true))
+    } else if method == M::BZIP2 {
+        Box::new(bzip2::read::MultiBzDecoder::new(raw))
+    } else if method == M::LZMA {
+        // APPNOTE 5.8.8: a 2-byte LZMA SDK version, a 2-byte properties size (5), the
+        // properties (lc/lp/pb byte, 4-byte dictionary size) and the raw LZMA stream, which
+        // may or may not end in an end marker; the zip entry gives the unpacked size, which
+        // also bounds the dictionary the decoder keeps.
+        match raw {
+            [_, _, 5, 0, props, d0, d1, d2, d3, stream @ ..] => {
+                let dict = u32::from_le_bytes([*d0, *d1, *d2, *d3]);
+                match lzma_rust2::LzmaReader::new_with_props(stream, size, *props, dict, None) {
+                    Ok(r) => Box::new(r),
+                    Err(_) => {
+                        skipped.unreadable += 1;
+                        return None;
+                    }
+                }
+            }
+            _ => {
+                skipped.unreadable += 1;
+                return None;
+            }
+        }
+    } else {
+        // Another method (PPMd, deflate64, implode…): not unpacked.
+        skipped.unreadable += 1;
+        return None;
+    };
+    let mut out = Vec::new();
+    // `size` is within `cap` (checked by the caller); one byte more tells a lie apart.
+    match reader
+        .take(size.min(cap).saturating_add(1))
+        .read_to_end(&mut out)
+    {
+        Ok(n) if n as u64 == size && crc32fast::hash(&out) == crc => Some(out),
+        _ => {
+            skipped.unreadable += 1;
+            None
+        }
     }
 }
 

@@ -303,7 +303,7 @@ impl Scanner {
                 let whole = caps
                     .get(0)
                     .map_or((g.start(), g.end()), |m| (m.start(), m.end()));
-                let facts = facts.get_or_insert_with(|| filter::BufferFacts::of(buf));
+                let facts = facts.get_or_insert_with(|| filter::BufferFacts::of(path, buf));
                 if filter::rejected(
                     rule,
                     buf,

@@ -25,10 +25,28 @@ pub(crate) struct BufferFacts {
     age: Vec<(usize, usize)>,
     /// Offset after which a sealed secret's `encryptedData` starts.
     sealed_from: Option<usize>,
+    /// The file is C, C++, C# or Objective-C source, where single quotes delimit one
+    /// character: a longer single-quoted value is not a string literal.
+    char_quotes: bool,
+}
+
+/// Extensions of languages whose single quotes delimit a character, not a string.
+const CHAR_QUOTE_EXTENSIONS: &[&str] = &[
+    "c", "h", "cc", "cpp", "cxx", "hh", "hpp", "hxx", "cs", "m", "mm",
+];
+
+/// Whether `path` names a file of a language whose single quotes delimit characters.
+pub(crate) fn char_quotes(path: &str) -> bool {
+    let name = path.rsplit(['/', '!']).next().unwrap_or(path);
+    name.rsplit_once('.').is_some_and(|(_, ext)| {
+        CHAR_QUOTE_EXTENSIONS
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(ext))
+    })
 }
 
 impl BufferFacts {
-    pub(crate) fn of(buf: &[u8]) -> BufferFacts {
+    pub(crate) fn of(path: &str, buf: &[u8]) -> BufferFacts {
         const BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
         const END: &[u8] = b"-----END AGE ENCRYPTED FILE-----";
         let mut age = Vec::new();
@@ -41,7 +59,11 @@ impl BufferFacts {
         }
         let sealed_from =
             memmem::find(buf, b"SealedSecret").and_then(|_| memmem::find(buf, b"encryptedData"));
-        BufferFacts { age, sealed_from }
+        BufferFacts {
+            age,
+            sealed_from,
+            char_quotes: char_quotes(path),
+        }
     }
 }
 
@@ -68,7 +90,16 @@ pub(crate) fn rejected(
     {
         return true;
     }
-    if rule.def.generic && !plausible_generic(secret) {
+    if rule.def.generic && (!plausible_generic(secret) || names_metadata(key_context(buf, ms, s))) {
+        return true;
+    }
+    // A single-quoted "string" of several characters in C-family source.
+    if (rule.def.generic || rule.def.lenient)
+        && facts.char_quotes
+        && s > 0
+        && buf[s - 1] == b'\''
+        && e - s > 1
+    {
         return true;
     }
     if rule.def.lenient && !rule.def.generic && !plausible_literal(secret) {
@@ -77,8 +108,22 @@ pub(crate) fn rejected(
     match rule.def.validate {
         Some(Validate::JwtHeader) => !jwt_header(secret),
         Some(Validate::BasicCredentials) => !basic_credentials(secret),
+        Some(Validate::GrafanaApiKey) => !grafana_api_key(secret),
         None => false,
     }
+}
+
+/// Whether a Grafana legacy API key (`eyJrIjoi…`) decodes to `{"k":…,"n":…}`; other
+/// Grafana token kinds pass.
+fn grafana_api_key(value: &[u8]) -> bool {
+    use base64::Engine;
+    if !value.starts_with(b"eyJrIjoi") {
+        return true;
+    }
+    let v: Vec<u8> = value.iter().copied().filter(|&b| b != b'=').collect();
+    base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(&v)
+        .is_ok_and(|raw| memmem::find(&raw, b"\"n\":").is_some())
 }
 
 /// Whether a base64 value decodes to `user:password`: a printable user name of 1-64
@@ -95,6 +140,121 @@ fn basic_credentials(value: &[u8]) -> bool {
     (1..=64).contains(&colon)
         && raw[..colon].iter().all(|b| b.is_ascii_graphic())
         && raw.len() > colon + 1
+}
+
+/// Last words of a key name that say the value describes a secret rather than being one
+/// (`credentialsId`, `SECRET_NAME`, `secret_length`, `token_url`).
+const METADATA_WORDS: &[&str] = &[
+    "id",
+    "ids",
+    "name",
+    "names",
+    "type",
+    "kind",
+    "url",
+    "uri",
+    "path",
+    "file",
+    "filename",
+    "length",
+    "len",
+    "size",
+    "count",
+    "field",
+    "label",
+    "prompt",
+    "hint",
+    "policy",
+    "mode",
+    "version",
+    "format",
+    "header",
+    "env",
+    "var",
+    "ref",
+    "arn",
+    "endpoint",
+    "provider",
+    "algorithm",
+    "method",
+    "scheme",
+    "prefix",
+    "ttl",
+    "timeout",
+    "pattern",
+    "regex",
+];
+
+/// The text from the start of the match's line (at most 256 bytes back, so a key name the
+/// regex began inside of is whole) to the secret.
+fn key_context(buf: &[u8], ms: usize, s: usize) -> &[u8] {
+    let lo = ms.saturating_sub(256);
+    let from =
+        memchr::memrchr(b'\n', buf.get(lo..ms).unwrap_or_default()).map_or(lo, |p| lo + p + 1);
+    buf.get(from..s).unwrap_or_default()
+}
+
+/// Whether the key name in `before` (the match up to the secret: `"credentialsId": "`)
+/// says the value is metadata about a secret, or public (`public_key`, `publishableKey`).
+fn names_metadata(before: &[u8]) -> bool {
+    // The last operator, then the name just before it.
+    let Some(op) = before
+        .iter()
+        .rposition(|&b| matches!(b, b'=' | b':' | b'>'))
+    else {
+        return false;
+    };
+    let mut end = op;
+    while end > 0
+        && matches!(
+            before[end - 1],
+            b'=' | b':' | b'!' | b'?' | b'|' | b'<' | b'>'
+        )
+    {
+        end -= 1;
+    }
+    while end > 0
+        && matches!(
+            before[end - 1],
+            b' ' | b'\t' | b'"' | b'\'' | b'`' | b']' | b'['
+        )
+    {
+        end -= 1;
+    }
+    let start = before[..end]
+        .iter()
+        .rposition(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.')))
+        .map_or(0, |p| p + 1);
+    let words = key_words(&before[start..end]);
+    words.iter().any(|w| w == "public" || w == "publishable")
+        || words
+            .last()
+            .is_some_and(|w| METADATA_WORDS.contains(&w.as_str()))
+}
+
+/// A key name split into lower-case words at `_`, `-`, `.` and camelCase boundaries.
+fn key_words(name: &[u8]) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut prev_lower = false;
+    for &b in name {
+        if !b.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                words.push(std::mem::take(&mut cur));
+            }
+            prev_lower = false;
+            continue;
+        }
+        if b.is_ascii_uppercase() && prev_lower && !cur.is_empty() {
+            words.push(std::mem::take(&mut cur));
+        }
+        prev_lower = b.is_ascii_lowercase() || b.is_ascii_digit();
+        cur.push(char::from(b.to_ascii_lowercase()));
+    }
+    if !cur.is_empty() {
+        words.push(cur);
+    }
+    words
 }
 
 /// Whether the first segment of a JWT decodes to a JSON object with `alg` or `typ`.
@@ -288,6 +448,10 @@ const STOP_VALUES: &[&str] = &[
 /// Whether a value caught by a generic assignment rule looks like a real secret rather
 /// than a placeholder, a template reference or code.
 pub fn plausible_generic(v: &[u8]) -> bool {
+    // Punctuation alone (`",.:-@*?!"`) is not a credential.
+    if !v.iter().any(u8::is_ascii_alphanumeric) {
+        return false;
+    }
     let Ok(s) = std::str::from_utf8(v) else {
         return true;
     };
@@ -476,6 +640,9 @@ const LITERAL_STOP: &[&str] = &[
 /// Whether a value found by a lenient rule (its context says it is a credential) is a
 /// literal rather than a reference or the word `password` itself.
 pub fn plausible_literal(v: &[u8]) -> bool {
+    if !v.iter().any(u8::is_ascii_alphanumeric) {
+        return false;
+    }
     let Ok(s) = std::str::from_utf8(v) else {
         return true;
     };
@@ -487,7 +654,8 @@ pub fn plausible_literal(v: &[u8]) -> bool {
     // `%NAME%` expansion inside the value.
     let upper_const = t.len() >= 6
         && t.contains('_')
-        && t.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        && t.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
     if upper_const || has_percent_var(t) || is_member_path(t) {
         return false;
     }
@@ -617,6 +785,34 @@ mod tests {
     }
 
     #[test]
+    fn char_quote_languages() {
+        assert!(char_quotes("src/main.c"));
+        assert!(char_quotes("Lib/Crypto.CS"));
+        assert!(char_quotes("vendor.zip!ui/View.m"));
+        assert!(!char_quotes("src/app.py"));
+        assert!(!char_quotes("src/App.java"));
+        assert!(!char_quotes("Makefile"));
+        assert!(!plausible_generic(b",.:-@*?!"));
+        assert!(!plausible_literal(b"!!!!"));
+    }
+
+    #[test]
+    fn metadata_key_names() {
+        assert!(names_metadata(b"credentialsId: '"));
+        assert!(names_metadata(b"\"credentialId\": \""));
+        assert!(names_metadata(b"LLM_SECRET_NAME = \""));
+        assert!(names_metadata(b"secret_length = "));
+        assert!(names_metadata(b"public_key = \""));
+        assert!(names_metadata(b"publicToken = \""));
+        assert!(!names_metadata(b"password = \""));
+        assert!(!names_metadata(b"client_secret: \""));
+        assert!(!names_metadata(b"DB_PASSWORD="));
+        assert!(!names_metadata(b"if (passwd == \""));
+        assert_eq!(key_words(b"jobCredentialsId"), ["job", "credentials", "id"]);
+        assert_eq!(key_words(b"AWS_SECRET_KEY"), ["aws", "secret", "key"]);
+    }
+
+    #[test]
     fn basic_credentials_decode() {
         // "deploy:Tq8wLz2vR", with and without padding.
         assert!(basic_credentials(b"ZGVwbG95OlRxOHdMejJ2Ug=="));
@@ -639,7 +835,7 @@ mod tests {
         assert!(encrypted(b, 10, b"ENC[AES256_GCM"));
         let age =
             b"x\n-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\ny";
-        let f = BufferFacts::of(age);
+        let f = BufferFacts::of("a.txt", age);
         assert_eq!(f.age.len(), 1);
         assert!(f.age[0].0 <= 40 && 40 < f.age[0].1);
         assert!(encrypted(b, 30, b"abc"));

@@ -67,6 +67,10 @@ pub enum Validate {
     JwtHeader,
     /// The value decodes (base64) to `user:password`: HTTP basic credentials.
     BasicCredentials,
+    /// A value starting `eyJrIjoi` (base64 of `{"k":"`) decodes to a JSON object that
+    /// also has the `"n"` (name) member of a Grafana API key; a Power BI report link's
+    /// `{"k":…,"t":…}` does not. Other values pass.
+    GrafanaApiKey,
 }
 
 #[derive(Deserialize)]

@@ -100,3 +100,22 @@ negative = ["acme_short"]
     let bad: Config = toml::from_str("disable = [\"no-such-rule\"]").expect("config");
     assert!(bad.scanner().is_err());
 }
+
+/// In C-family sources single quotes delimit one character, so a longer single-quoted
+/// value is not a string; the same line in Python or in a double-quoted C string is.
+/// Values made of punctuation alone are not credentials.
+#[test]
+fn quoting_rules_follow_the_language() {
+    let scanner = Scanner::new(rules::default_rules().expect("rules")).expect("scanner");
+    let found = |path: &str, text: &str| !scanner.scan(path, text.as_bytes()).is_empty();
+    let single = "api_key = 'Tg3D1TMZxWICVZq9';\n";
+    let double = "api_key = \"Tg3D1TMZxWICVZq9\";\n";
+    assert!(found("src/app.py", single));
+    assert!(found("src/app.java", single));
+    assert!(!found("src/app.c", single));
+    assert!(!found("src/App.cs", single));
+    assert!(!found("vendor.tar.gz!src/k.mm", single));
+    assert!(found("src/app.c", double));
+    assert!(!found("src/app.py", "password = \",.:-@*?!\"\n"));
+    assert!(found("src/app.py", "password = \"A,.:-@*?!\"\n"));
+}

@@ -5,12 +5,17 @@ use palisade_secrets::{Config, Scanner};
 
 fn check(s: &Scanner, path: &str, buf: &[u8]) -> usize {
     let ms = s.scan(path, buf);
-    for m in &ms {
+    // Line numbers counted once over the buffer, in offset order (not per match).
+    let mut order: Vec<&_> = ms.iter().collect();
+    order.sort_by_key(|m| m.offset);
+    let (mut at, mut line) = (0usize, 1u64);
+    for m in order {
         assert_eq!(
             &buf[m.offset..m.offset + m.secret.len()],
             m.secret.as_slice()
         );
-        let line = 1 + buf[..m.offset].iter().filter(|&&b| b == b'\n').count() as u64;
+        line += buf[at..m.offset].iter().filter(|&&b| b == b'\n').count() as u64;
+        at = m.offset;
         assert_eq!(m.line, line);
     }
     ms.len()
@@ -29,6 +34,14 @@ fn pathological_inputs_return() {
     assert_eq!(check(&s, "k.pem", headers.as_bytes()), 0);
     let eyj = "eyJ".repeat(300_000);
     assert_eq!(check(&s, "x", eyj.as_bytes()), 0);
+    // Rules that look back at earlier lines (user name, then password): every line a
+    // keyword, pairs everywhere, and user lines with no password value after them.
+    let pairs = "user = 'ops'\npassword = 'Wq9rTz4k'\n".repeat(500);
+    assert!(check(&s, "deploy.conf", pairs.as_bytes()) >= 1);
+    let users = format!("{}password\n", "username: u\n".repeat(20_000));
+    assert_eq!(check(&s, "a.yml", users.as_bytes()), 0);
+    let words = "password password == pass ".repeat(20_000);
+    assert_eq!(check(&s, "a.py", words.as_bytes()), 0);
     // Pseudo-random bytes (xorshift), 4 MiB.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let noise: Vec<u8> = (0..4 << 20)

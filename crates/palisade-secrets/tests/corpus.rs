@@ -129,7 +129,7 @@ fn labelled_corpus_precision_and_recall() {
         all.recall()
     );
     // Floors that guard against regressions (see the issue note for the target).
-    // Measured 0.896 / 0.917 (issue 5, sixth session); the target is recall >= 0.95.
+    // Measured 0.896 / 0.941 (issue 5, sixth session); the target is recall >= 0.95.
     assert!(all.recall() >= 0.89, "recall {:.3}", all.recall());
-    assert!(all.precision() >= 0.91, "precision {:.3}", all.precision());
+    assert!(all.precision() >= 0.93, "precision {:.3}", all.precision());
 }

@@ -12,7 +12,7 @@ set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SHARED="$ROOT/../shared/secrets"
 TOOLS="$HOME/.cache/palisade/bench-tools"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/palisade-target-secrets}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/palisade/target}"
 if [ -z "${PALISADE_BIN:-}" ]; then
     (cd "$ROOT" && cargo build -q -j1 --release -p palisade)
     PALISADE_BIN="$CARGO_TARGET_DIR/release/palisade"

@@ -15,7 +15,9 @@ fn scanner() -> &'static Scanner {
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the file name, so path-bound rules run too.
-    let paths = ["a.env", "gradle.properties", ".pypirc", "x.yaml", "main.go", "snippet"];
+    let paths = [
+        "a.env", "gradle.properties", ".pypirc", "x.yaml", "main.go", "snippet", "main.tf", "a.c",
+    ];
     let (path, body) = match data.split_first() {
         Some((b, rest)) => (paths[*b as usize % paths.len()], rest),
         None => ("snippet", data),

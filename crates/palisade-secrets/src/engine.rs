@@ -5,6 +5,8 @@
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, Input, MatchKind, PatternID};
+use std::sync::OnceLock;
+
 use regex::bytes::{Regex, RegexBuilder};
 
 use crate::SecretsError;
@@ -28,9 +30,11 @@ pub const FILE_MARKER: &[u8] = b"palisade:allow-file";
 pub struct Rule {
     /// The definition it was compiled from.
     pub def: RuleDef,
-    regex: Regex,
+    /// The regex and the group that holds the secret. Built-in rules (whose patterns a
+    /// test compiles) are compiled the first time one of their keywords is seen, so a
+    /// small scan (a pre-commit hook) does not pay for ~300 regexes; others at once.
+    compiled: OnceLock<Option<(Regex, Option<usize>)>>,
     path_regex: Option<Regex>,
-    secret_group: Option<usize>,
 }
 
 /// A set of compiled rules with their keyword automaton. Cheap to share between threads.
@@ -84,59 +88,83 @@ fn case_insensitive(re: &str) -> bool {
         .is_some_and(|(flags, _)| !flags.contains(':') && flags.contains('i'))
 }
 
+/// A rule's regex and its secret group: the group named `secret`, else group 1.
+fn compile_rule(def: &RuleDef) -> Result<(Regex, Option<usize>), SecretsError> {
+    let regex = compile(&def.regex, &def.id)?;
+    let group = regex
+        .capture_names()
+        .position(|n| n == Some("secret"))
+        .or((regex.captures_len() > 1).then_some(1));
+    Ok((regex, group))
+}
+
 impl Rule {
     /// Compiles one rule definition.
     pub fn new(def: RuleDef) -> Result<Rule, SecretsError> {
-        let regex = compile(&def.regex, &def.id)?;
+        let rule = Rule::deferred(def)?;
+        let compiled = compile_rule(&rule.def)?;
+        let _ = rule.compiled.set(Some(compiled));
+        Ok(rule)
+    }
+
+    /// A rule whose regex is compiled on first use (a pattern known to compile: the
+    /// built-in rules). Keywords and the path regex are checked now.
+    pub(crate) fn deferred(def: RuleDef) -> Result<Rule, SecretsError> {
         if def.keywords.is_empty() || def.keywords.iter().any(|k| k.len() < 2) {
             return Err(SecretsError::Rule {
                 id: def.id.clone(),
                 reason: "needs at least one keyword of two or more characters".into(),
             });
         }
-        let secret_group = regex.capture_names().position(|n| n == Some("secret")).or(
-            if regex.captures_len() > 1 {
-                Some(1)
-            } else {
-                None
-            },
-        );
         let path_regex = match &def.path {
             Some(p) => Some(compile(p, &def.id)?),
             None => None,
         };
         Ok(Rule {
             def,
-            regex,
+            compiled: OnceLock::new(),
             path_regex,
-            secret_group,
         })
+    }
+
+    /// The compiled regex and secret group (`None` only if a deferred pattern failed to
+    /// compile, which the built-in rules' test rules out: the rule then finds nothing).
+    fn compiled(&self) -> Option<&(Regex, Option<usize>)> {
+        self.compiled
+            .get_or_init(|| compile_rule(&self.def).ok())
+            .as_ref()
     }
 }
 
 impl Scanner {
     /// Compiles rules. Ids must be unique.
     pub fn new(defs: Vec<RuleDef>) -> Result<Scanner, SecretsError> {
-        let mut rules = Vec::with_capacity(defs.len());
+        let rules = defs.into_iter().map(Rule::new).collect::<Result<_, _>>()?;
+        Scanner::from_rules(rules)
+    }
+
+    /// A scanner over rules already built (deferred or not). Ids must be unique.
+    pub(crate) fn from_rules(rules: Vec<Rule>) -> Result<Scanner, SecretsError> {
         let mut seen = std::collections::HashSet::new();
-        for d in defs {
-            if !seen.insert(d.id.clone()) {
+        for r in &rules {
+            if !seen.insert(r.def.id.as_str()) {
                 return Err(SecretsError::Rule {
-                    id: d.id,
+                    id: r.def.id.clone(),
                     reason: "duplicate rule id".into(),
                 });
             }
-            rules.push(Rule::new(d)?);
         }
         let mut words: Vec<String> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
         let mut keyword_rules: Vec<Vec<(u32, Option<Vec<u8>>)>> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             let nocase = case_insensitive(&r.def.regex);
             for exact in &r.def.keywords {
                 let k = exact.to_ascii_lowercase();
-                let at = match words.iter().position(|w| *w == k) {
-                    Some(at) => at,
+                let at = match index.get(&k) {
+                    Some(&at) => at,
                     None => {
+                        index.insert(k.clone(), words.len());
                         words.push(k);
                         keyword_rules.push(Vec::new());
                         words.len() - 1
@@ -290,9 +318,11 @@ impl Scanner {
             let ri = r as usize;
             let rule = &self.rules[ri];
             let hay = &buf[start..end];
-            for caps in rule.regex.captures_iter(hay) {
-                let g = rule
-                    .secret_group
+            let Some((regex, secret_group)) = rule.compiled() else {
+                continue;
+            };
+            for caps in regex.captures_iter(hay) {
+                let g = secret_group
                     .and_then(|g| caps.get(g))
                     .or_else(|| (1..caps.len()).find_map(|i| caps.get(i)))
                     .or_else(|| caps.get(0));

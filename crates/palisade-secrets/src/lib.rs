@@ -123,9 +123,17 @@ impl Config {
                 });
             }
         }
-        defs.extend(self.rule.iter().cloned());
         defs.retain(|d| !self.disable.contains(&d.id));
-        Scanner::new(defs)
+        // Built-in rules compile on first use (a test compiles every one of them); the
+        // user's rules at once, so a bad pattern is an error now.
+        let mut rules = defs
+            .into_iter()
+            .map(engine::Rule::deferred)
+            .collect::<Result<Vec<_>, _>>()?;
+        for d in self.rule.iter().filter(|d| !self.disable.contains(&d.id)) {
+            rules.push(engine::Rule::new(d.clone())?);
+        }
+        Scanner::from_rules(rules)
     }
 }
 

@@ -99,6 +99,20 @@ negative = ["acme_short"]
     assert!(!ids.contains(&"github-pat"), "{ids:?}");
     let bad: Config = toml::from_str("disable = [\"no-such-rule\"]").expect("config");
     assert!(bad.scanner().is_err());
+    // A user's rule is compiled when the scanner is built: a bad pattern is an error
+    // then, not a rule that silently finds nothing.
+    let bad: Config = toml::from_str(
+        r#"
+[[rule]]
+id = "broken"
+description = "unclosed group"
+keywords = ["acme_"]
+regex = '(acme_[a-z]+'
+"#,
+    )
+    .expect("config");
+    let err = bad.scanner().expect_err("bad regex").to_string();
+    assert!(err.contains("broken"), "{err}");
 }
 
 /// In C-family sources single quotes delimit one character, so a longer single-quoted

@@ -11,12 +11,17 @@ use palisade_secrets::{Config, archive, tree};
 type Seen = BTreeSet<(String, String, String, u64, u64)>;
 
 fn scan(root: &Path, depth: u32) -> Seen {
+    scan_with_stats(root, depth).0
+}
+
+/// Every (rule, secret, path, line, column) found under `root`, and the scan's figures.
+fn scan_with_stats(root: &Path, depth: u32) -> (Seen, tree::TreeStats) {
     let scanner = Config::default().scanner().expect("scanner");
     let opts = tree::TreeOptions {
         max_archive_depth: depth,
         ..Default::default()
     };
-    let (f, _) = tree::scan_tree(&scanner, root, &opts, &|_, _| {}).expect("scan");
+    let (f, stats) = tree::scan_tree(&scanner, root, &opts, &|_, _| {}).expect("scan");
     let mut out = Seen::new();
     for f in f.into_sorted() {
         for l in &f.locations {
@@ -29,7 +34,7 @@ fn scan(root: &Path, depth: u32) -> Seen {
             ));
         }
     }
-    out
+    (out, stats)
 }
 
 /// Findings whose path starts with `prefix`, with the prefix cut off.
@@ -254,25 +259,7 @@ fn scan_file(name: &str, bytes: &[u8]) -> (Seen, tree::TreeStats) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join(name);
     std::fs::write(&path, bytes).expect("write");
-    let scanner = Config::default().scanner().expect("scanner");
-    let opts = tree::TreeOptions {
-        max_archive_depth: 3,
-        ..Default::default()
-    };
-    let (f, stats) = tree::scan_tree(&scanner, &path, &opts, &|_, _| {}).expect("scan");
-    let mut out = Seen::new();
-    for f in f.into_sorted() {
-        for l in &f.locations {
-            out.insert((
-                f.rule.clone(),
-                f.secret.clone(),
-                l.path.clone(),
-                l.line,
-                l.column,
-            ));
-        }
-    }
-    (out, stats)
+    scan_with_stats(&path, 3)
 }
 
 #[test]

@@ -95,7 +95,7 @@ if [ -z "${SKIP_PEERS:-}" ]; then
         for unit in mbc mbs; do
             ours=$(cat "$WORK/$unit.palisade.$label")
             theirs=$(cat "$WORK/$unit.ripsecrets.$label")
-            awk -v a="$ours" -v b="$theirs" -v l="$label" -v u="$unit" 'BEGIN { if (b > 0) printf "palisade / ripsecrets on the %s (%s): %.0fx\n", l, (u == "mbc" ? "MB per CPU-second" : "MB/s wall"), a / b }'
+            awk -v a="$ours" -v b="$theirs" -v l="$label" -v u="$unit" 'BEGIN { if (b > 0) printf "palisade / ripsecrets on the %s (%s): %.0fx\n", (l == "all" ? "whole corpus" : "sample"), (u == "mbc" ? "MB per CPU-second" : "MB/s wall"), a / b }'
         done
     done
     ours=$(cat "$WORK/mbc.palisade.sample")

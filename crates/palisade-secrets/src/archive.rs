@@ -13,8 +13,9 @@
 //! stops at the bound, so nothing past it is ever unpacked or allocated. A member that
 //! breaks a bound, or that does not unpack (corrupt, encrypted, unsupported method), is
 //! skipped and counted in [`Skipped`], never fatal. There are no passwords: encrypted zip
-//! members (ZipCrypto, AES) and encrypted 7z blocks are counted as not unpacked, and an
-//! archive's other members and blocks are still read. All decoders are pure Rust.
+//! members (ZipCrypto, AES), encrypted 7z blocks and 7z archives with an encrypted file
+//! list are counted apart ([`Skipped::encrypted`]: not scanned), and an archive's other
+//! members and blocks are still read. All decoders are pure Rust.
 
 use std::io::Read;
 
@@ -93,8 +94,11 @@ pub fn kind(data: &[u8]) -> Option<Kind> {
 pub struct Skipped {
     /// Members over a size, total or ratio bound.
     pub too_large: u64,
-    /// Members or archives that did not unpack (corrupt, encrypted, unsupported method).
+    /// Members or archives that did not unpack (corrupt, unsupported method).
     pub unreadable: u64,
+    /// Encrypted members, 7z blocks or archives (no password is tried: what they hold
+    /// was not scanned).
+    pub encrypted: u64,
     /// Archives not opened because they were nested too deep.
     pub too_deep: u64,
 }
@@ -109,6 +113,7 @@ impl Skipped {
     pub fn add(&mut self, o: &Skipped) {
         self.too_large += o.too_large;
         self.unreadable += o.unreadable;
+        self.encrypted += o.encrypted;
         self.too_deep += o.too_deep;
     }
 }
@@ -118,8 +123,9 @@ impl std::fmt::Display for Skipped {
         write!(
             f,
             "archive members skipped: {} over a size, total or expansion bound, {} that did \
-             not unpack (corrupt, encrypted or unsupported), {} archives nested too deep",
-            self.too_large, self.unreadable, self.too_deep
+             not unpack (corrupt or unsupported), {} encrypted (not scanned), {} archives \
+             nested too deep",
+            self.too_large, self.unreadable, self.encrypted, self.too_deep
         )
     }
 }
@@ -305,7 +311,7 @@ fn zip(
                 continue;
             }
             if entry.encrypted() {
-                skipped.unreadable += 1;
+                skipped.encrypted += 1;
                 continue;
             }
             (
@@ -429,10 +435,22 @@ fn seven_z(
     use sevenz_rust2::{Archive, BlockDecoder, Password};
     let mut src = std::io::Cursor::new(data);
     let password = Password::empty();
-    let Ok(archive) = Archive::read_with_memory_limit(&mut src, &password, SEVEN_Z_MEMORY_KIB)
-    else {
-        skipped.unreadable += 1;
-        return;
+    let archive = match Archive::read_with_memory_limit(&mut src, &password, SEVEN_Z_MEMORY_KIB) {
+        Ok(a) => a,
+        // The file list itself is encrypted. (Built without sevenz-rust2's `aes256`
+        // feature, as the binary is, the AES coder is an unsupported method.)
+        Err(sevenz_rust2::Error::PasswordRequired | sevenz_rust2::Error::MaybeBadPassword(_)) => {
+            skipped.encrypted += 1;
+            return;
+        }
+        Err(sevenz_rust2::Error::UnsupportedCompressionMethod(m)) if m.starts_with("AES") => {
+            skipped.encrypted += 1;
+            return;
+        }
+        Err(_) => {
+            skipped.unreadable += 1;
+            return;
+        }
     };
     let mut files = vec![0u64; archive.blocks.len()];
     for b in archive.stream_map.file_block_index.iter().flatten() {
@@ -442,6 +460,14 @@ fn seven_z(
     }
     let packed = (data.len() as u64).max(4096);
     for (i, block) in archive.blocks.iter().enumerate() {
+        if block
+            .coders
+            .iter()
+            .any(|c| c.encoder_method_id() == sevenz_rust2::EncoderMethod::ID_AES256_SHA256)
+        {
+            skipped.encrypted += files[i].max(1);
+            continue;
+        }
         let bound = (*budget).min(packed.saturating_mul(limits.max_ratio));
         if block.get_unpack_size() > bound {
             skipped.too_large += files[i];

@@ -661,3 +661,31 @@ fn pre_receive_refuses_secret_and_denied_paths_accepts_clean() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Encrypted archives cannot be scanned (there are no passwords): the summary says how
+/// many members were encrypted, apart from corrupt ones, and the scan still succeeds.
+#[test]
+fn encrypted_archives_are_counted_in_the_summary() {
+    let seeds = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/secrets_archive");
+    let dir = tempfile::tempdir().unwrap();
+    for f in [
+        "zip-encrypted.zip",
+        "7z-encrypted-header.7z",
+        "7z-encrypted-block.7z",
+    ] {
+        std::fs::copy(seeds.join(f), dir.path().join(f)).unwrap();
+    }
+    let o = palisade(dir.path(), &["secrets", "scan", "."]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("0 that did not unpack"), "{err}");
+    let n: u64 = err
+        .split(" encrypted (not scanned)")
+        .next()
+        .and_then(|s| s.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    // Two zip members (ZipCrypto, AES), the 7z whose file list is encrypted, and the
+    // encrypted block of the other 7z.
+    assert_eq!(n, 4, "{err}");
+}

@@ -102,6 +102,79 @@ pub fn read_limited_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(
     read_bounded(&mut file, path, limit, buf)
 }
 
+/// Like [`read_limited_into`], but first reads only the file's first `head` bytes and asks
+/// `keep` about them: when it says no, the rest is never read (`Ok(false)`, the head left
+/// in `buf`), so a large file that is skipped for what it starts with (a binary) costs
+/// one small read and no big allocation. Files of `head` bytes or fewer are read whole
+/// and kept. Same size checks as [`read_limited_into`].
+pub fn read_limited_into_if(
+    path: &Path,
+    limit: u64,
+    buf: &mut Vec<u8>,
+    head: usize,
+    keep: impl FnOnce(&[u8]) -> bool,
+) -> Result<bool, IoError> {
+    buf.clear();
+    let mut file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    let mut size = None;
+    if let Ok(meta) = file.metadata()
+        && meta.is_file()
+    {
+        if meta.len() > limit {
+            return Err(IoError::TooLarge {
+                path: path.to_path_buf(),
+                size: meta.len(),
+                limit,
+            });
+        }
+        size = Some(meta.len());
+    }
+    let first = usize::try_from(limit.saturating_add(1))
+        .unwrap_or(usize::MAX)
+        .min(head);
+    buf.reserve(first);
+    let got = (&mut file)
+        .take(first as u64)
+        .read_to_end(buf)
+        .map_err(|e| IoError::io(path, e))?;
+    if got as u64 > limit {
+        buf.clear();
+        return Err(IoError::TooLarge {
+            path: path.to_path_buf(),
+            size: got as u64,
+            limit,
+        });
+    }
+    if got < first {
+        return Ok(true);
+    }
+    if !keep(buf) {
+        return Ok(false);
+    }
+    if let Some(len) = size {
+        buf.reserve(
+            usize::try_from(len)
+                .unwrap_or(0)
+                .saturating_sub(got)
+                .saturating_add(1),
+        );
+    }
+    let rest = limit.saturating_sub(got as u64);
+    read_bounded(&mut file, path, rest, buf).map_err(|e| match e {
+        IoError::TooLarge {
+            path,
+            size,
+            limit: _,
+        } => IoError::TooLarge {
+            path,
+            size: size.saturating_add(got as u64),
+            limit,
+        },
+        other => other,
+    })?;
+    Ok(true)
+}
+
 /// Reads a whole file, refusing it if it is larger than `limit` bytes.
 ///
 /// The size is checked before reading and again while reading, so a file that grows,
@@ -596,6 +669,41 @@ mod tests {
         let err = read_limited(&p, 99).unwrap_err();
         assert!(err.to_string().contains("more than the limit"), "{err}");
         assert!(err.to_string().contains("big"));
+    }
+
+    #[test]
+    fn read_if_stops_after_the_head_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let mut data = vec![b'a'; 10_000];
+        data[5] = 0;
+        fs::write(&p, &data).unwrap();
+        let mut buf = Vec::new();
+        // Refused on its head: only the head is read.
+        let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |h| !h.contains(&0)).unwrap();
+        assert!(!kept);
+        assert_eq!(buf.len(), 4096);
+        // Kept: the whole file, in order.
+        let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |_| true).unwrap();
+        assert!(kept);
+        assert_eq!(buf, data);
+        // Shorter than the head: read whole, `keep` not asked.
+        fs::write(&p, b"short\0").unwrap();
+        let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |_| false).unwrap();
+        assert!(kept);
+        assert_eq!(buf, b"short\0");
+        // Size limits: below the head and above it; the reported size is the whole read.
+        fs::write(&p, vec![b'x'; 10_000]).unwrap();
+        for limit in [100, 9_999] {
+            let err = read_limited_into_if(&p, limit, &mut buf, 4096, |_| true).unwrap_err();
+            assert!(
+                matches!(err, IoError::TooLarge { limit: l, .. } if l == limit),
+                "{err}"
+            );
+            assert!(buf.is_empty());
+        }
+        let kept = read_limited_into_if(&p, 10_000, &mut buf, 4096, |_| true).unwrap();
+        assert!(kept && buf.len() == 10_000);
     }
 
     #[test]

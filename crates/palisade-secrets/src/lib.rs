@@ -486,5 +486,8 @@ pub fn scan_bytes(
 
 /// Whether a buffer looks binary (a NUL byte in its first 8 KiB).
 pub fn is_binary(buf: &[u8]) -> bool {
-    memchr::memchr(0, &buf[..buf.len().min(8192)]).is_some()
+    memchr::memchr(0, &buf[..buf.len().min(BINARY_PROBE)]).is_some()
 }
+
+/// How many leading bytes [`is_binary`] looks at.
+pub const BINARY_PROBE: usize = 8192;

@@ -123,8 +123,21 @@ struct Worker<'a> {
 impl Worker<'_> {
     /// Reads and scans one file.
     fn file(&mut self, abs: &Path, rel: &str) -> Result<(), SecretsError> {
-        match palisade_io::read_limited_into(abs, self.opts.max_file_size, &mut self.buf) {
-            Ok(()) => {}
+        // A binary file is known from its first block (unless it is an archive), so
+        // the rest of it is never read.
+        let archives = self.opts.max_archive_depth > 0;
+        match palisade_io::read_limited_into_if(
+            abs,
+            self.opts.max_file_size,
+            &mut self.buf,
+            crate::BINARY_PROBE,
+            |head| (archives && crate::archive::kind(head).is_some()) || !is_binary(head),
+        ) {
+            Ok(true) => {}
+            Ok(false) => {
+                self.stats.binary += 1;
+                return Ok(());
+            }
             // Too large, or grew meanwhile.
             Err(palisade_io::IoError::TooLarge { .. }) => {
                 self.stats.too_large += 1;

@@ -534,3 +534,23 @@ fn seven_z_bzip2_blocks_are_scanned() {
     assert_eq!(got, main_under("x.7z!", &["a", "b"]));
     assert!(stats.archive.is_empty(), "{}", stats.archive);
 }
+
+/// A file with a NUL in its first 8 KiB is binary and only that block is read; one whose
+/// first 8 KiB are text is read and scanned whole, NULs further on or not.
+#[test]
+fn binary_files_are_known_from_their_first_block() {
+    let token = format!("{}_{}", "ghp", "R7kq2mZ0pLx4Vn8sT1wY6cB3dF9hJ5aE2uQo");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bin = vec![b'a'; 100_000];
+    bin[10] = 0;
+    bin.extend_from_slice(format!("\ntoken = {token}\n").as_bytes());
+    std::fs::write(dir.path().join("blob.bin"), &bin).expect("write");
+    let mut text = vec![b'a'; 100_000];
+    text[9_000] = 0;
+    text.extend_from_slice(format!("\ntoken = {token}\n").as_bytes());
+    std::fs::write(dir.path().join("late-nul.txt"), &text).expect("write");
+    let (got, stats) = scan_with_stats(dir.path(), 3);
+    let paths: Vec<&str> = got.iter().map(|(_, _, p, _, _)| p.as_str()).collect();
+    assert_eq!(paths, ["late-nul.txt"], "{got:?}");
+    assert_eq!((stats.binary, stats.files), (1, 1));
+}

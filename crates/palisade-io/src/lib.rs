@@ -85,21 +85,32 @@ fn read_bounded(
 /// Same checks as [`read_limited`]; `-` is not special here.
 pub fn read_limited_into(path: &Path, limit: u64, buf: &mut Vec<u8>) -> Result<(), IoError> {
     buf.clear();
-    let mut file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-    {
-        if meta.len() > limit {
-            return Err(IoError::TooLarge {
-                path: path.to_path_buf(),
-                size: meta.len(),
-                limit,
-            });
-        }
+    let (mut file, size) = open_within(path, limit)?;
+    if let Some(len) = size {
         // One read for a file that does not change meanwhile, plus the one that sees EOF.
-        buf.reserve(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+        buf.reserve(usize::try_from(len).unwrap_or(0).saturating_add(1));
     }
     read_bounded(&mut file, path, limit, buf)
+}
+
+/// Opens a file for reading, refusing a regular file larger than `limit` bytes before
+/// anything is read; its size when it is a regular file.
+fn open_within(path: &Path, limit: u64) -> Result<(fs::File, Option<u64>), IoError> {
+    let file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
+    let size = match file.metadata() {
+        Ok(meta) if meta.is_file() => Some(meta.len()),
+        _ => None,
+    };
+    if let Some(len) = size
+        && len > limit
+    {
+        return Err(IoError::TooLarge {
+            path: path.to_path_buf(),
+            size: len,
+            limit,
+        });
+    }
+    Ok((file, size))
 }
 
 /// Like [`read_limited_into`], but first reads only the file's first `head` bytes and asks
@@ -115,20 +126,7 @@ pub fn read_limited_into_if(
     keep: impl FnOnce(&[u8]) -> bool,
 ) -> Result<bool, IoError> {
     buf.clear();
-    let mut file = fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-    let mut size = None;
-    if let Ok(meta) = file.metadata()
-        && meta.is_file()
-    {
-        if meta.len() > limit {
-            return Err(IoError::TooLarge {
-                path: path.to_path_buf(),
-                size: meta.len(),
-                limit,
-            });
-        }
-        size = Some(meta.len());
-    }
+    let (mut file, size) = open_within(path, limit)?;
     let first = usize::try_from(limit.saturating_add(1))
         .unwrap_or(usize::MAX)
         .min(head);

@@ -113,11 +113,11 @@ fn open_within(path: &Path, limit: u64) -> Result<(fs::File, Option<u64>), IoErr
     Ok((file, size))
 }
 
-/// Like [`read_limited_into`], but first reads only the file's first `head` bytes and asks
-/// `keep` about them: when it says no, the rest is never read (`Ok(false)`, the head left
-/// in `buf`), so a large file that is skipped for what it starts with (a binary) costs
-/// one small read and no big allocation. Files of `head` bytes or fewer are read whole
-/// and kept. Same size checks as [`read_limited_into`].
+/// Like [`read_limited_into`], but first reads only the file's first `head` bytes (all of
+/// a shorter file) and asks `keep` about them: when it says no, the rest is never read
+/// (`Ok(false)`, the head left in `buf`), so a large file that is skipped for what it
+/// starts with (a binary) costs one small read and no big allocation. Same size checks
+/// as [`read_limited_into`].
 pub fn read_limited_into_if(
     path: &Path,
     limit: u64,
@@ -143,11 +143,11 @@ pub fn read_limited_into_if(
             limit,
         });
     }
-    if got < first {
-        return Ok(true);
-    }
     if !keep(buf) {
         return Ok(false);
+    }
+    if got < first {
+        return Ok(true);
     }
     if let Some(len) = size {
         buf.reserve(
@@ -685,11 +685,13 @@ mod tests {
         let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |_| true).unwrap();
         assert!(kept);
         assert_eq!(buf, data);
-        // Shorter than the head: read whole, `keep` not asked.
+        // Shorter than the head: `keep` is asked about the whole file.
         fs::write(&p, b"short\0").unwrap();
-        let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |_| false).unwrap();
+        let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |h| h == b"short\0").unwrap();
         assert!(kept);
         assert_eq!(buf, b"short\0");
+        let kept = read_limited_into_if(&p, 1 << 20, &mut buf, 4096, |_| false).unwrap();
+        assert!(!kept);
         // Size limits: below the head and above it; the reported size is the whole read.
         fs::write(&p, vec![b'x'; 10_000]).unwrap();
         for limit in [100, 9_999] {

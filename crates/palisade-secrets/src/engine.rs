@@ -467,8 +467,6 @@ fn for_base64_runs(buf: &[u8], f: &mut dyn FnMut(usize, usize)) {
 /// with at least 95% printable characters, and something other than letters and digits
 /// (a long identifier is not base64).
 fn decode_text(run: &[u8]) -> Option<Vec<u8>> {
-    use base64::Engine;
-    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     let body = run
         .strip_suffix(b"==")
         .or_else(|| run.strip_suffix(b"="))
@@ -478,13 +476,7 @@ fn decode_text(run: &[u8]) -> Option<Vec<u8>> {
     if both || body.len() % 4 == 1 {
         return None;
     }
-    let url = body.iter().any(|&b| b == b'-' || b == b'_');
-    let out = if url {
-        URL_SAFE_NO_PAD.decode(body)
-    } else {
-        STANDARD_NO_PAD.decode(body)
-    }
-    .ok()?;
+    let out = filter::decode_base64(body)?;
     let text = std::str::from_utf8(&out).ok()?;
     let printable = text
         .chars()

@@ -116,22 +116,14 @@ pub(crate) fn rejected(
 /// Whether a Grafana legacy API key (`eyJrIjoi…`) decodes to `{"k":…,"n":…}`; other
 /// Grafana token kinds pass.
 fn grafana_api_key(value: &[u8]) -> bool {
-    use base64::Engine;
-    if !value.starts_with(b"eyJrIjoi") {
-        return true;
-    }
-    let v: Vec<u8> = value.iter().copied().filter(|&b| b != b'=').collect();
-    base64::engine::general_purpose::STANDARD_NO_PAD
-        .decode(&v)
-        .is_ok_and(|raw| memmem::find(&raw, b"\"n\":").is_some())
+    !value.starts_with(b"eyJrIjoi")
+        || decode_base64(value).is_some_and(|raw| memmem::find(&raw, b"\"n\":").is_some())
 }
 
 /// Whether a base64 value decodes to `user:password`: a printable user name of 1-64
 /// bytes, a colon, and a non-empty password. Padding may be missing.
 fn basic_credentials(value: &[u8]) -> bool {
-    use base64::Engine;
-    let v: Vec<u8> = value.iter().copied().filter(|&b| b != b'=').collect();
-    let Ok(raw) = base64::engine::general_purpose::STANDARD_NO_PAD.decode(&v) else {
+    let Some(raw) = decode_base64(value) else {
         return false;
     };
     let Some(colon) = raw.iter().position(|&b| b == b':') else {
@@ -259,15 +251,24 @@ fn key_words(name: &[u8]) -> Vec<String> {
 
 /// Whether the first segment of a JWT decodes to a JSON object with `alg` or `typ`.
 fn jwt_header(token: &[u8]) -> bool {
-    use base64::Engine;
     let seg = token.split(|&b| b == b'.').next().unwrap_or_default();
-    let seg: Vec<u8> = seg.iter().copied().filter(|&b| b != b'=').collect();
-    match base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(&seg) {
-        Ok(h) => {
-            let h = String::from_utf8_lossy(&h);
-            h.trim_start().starts_with('{') && (h.contains("\"alg\"") || h.contains("\"typ\""))
-        }
-        Err(_) => false,
+    decode_base64(seg).is_some_and(|h| {
+        let h = String::from_utf8_lossy(&h);
+        h.trim_start().starts_with('{') && (h.contains("\"alg\"") || h.contains("\"typ\""))
+    })
+}
+
+/// Decodes base64 without or with `=` padding, in the URL-safe alphabet when the value
+/// has `-` or `_`, else the standard one.
+pub(crate) fn decode_base64(value: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
+    let end = value.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1);
+    let body = &value[..end];
+    if body.iter().any(|&b| b == b'-' || b == b'_') {
+        URL_SAFE_NO_PAD.decode(body).ok()
+    } else {
+        STANDARD_NO_PAD.decode(body).ok()
     }
 }
 
@@ -361,7 +362,8 @@ pub fn entropy(s: &[u8]) -> f64 {
         .sum()
 }
 
-/// Words whose presence in a value marks it as a placeholder or a test value.
+/// Markers whose presence in a value makes it a documentation or test value, for every
+/// rule that looks at values (`password = "example-password"`, `"foobar"`).
 const PLACEHOLDERS: &[&str] = &[
     "example",
     "xxxx",
@@ -374,9 +376,6 @@ const PLACEHOLDERS: &[&str] = &[
     "changeit",
     "your_",
     "your-",
-    "yourpassword",
-    "yoursecret",
-    "yourkey",
     "dummy",
     "fake",
     "redacted",
@@ -390,6 +389,16 @@ const PLACEHOLDERS: &[&str] = &[
     "sample",
     "foobar",
     "lorem",
+    "todo",
+    "fixme",
+];
+
+/// Stock passwords that a generic name = value rule also drops (a rule whose context
+/// says "credential" reports them: `Pwd=myPassword` in a connection string is one).
+const STOCK_PASSWORDS: &[&str] = &[
+    "yourpassword",
+    "yoursecret",
+    "yourkey",
     "secretkey",
     "mysecret",
     "mypassword",
@@ -397,8 +406,6 @@ const PLACEHOLDERS: &[&str] = &[
     "p@ssw0rd",
     "qwerty",
     "abc123",
-    "todo",
-    "fixme",
 ];
 
 /// Whole values that are never secrets.
@@ -411,7 +418,6 @@ const STOP_VALUES: &[&str] = &[
     "undefined",
     "password",
     "passwd",
-    "secret",
     "token",
     "string",
     "empty",
@@ -460,7 +466,12 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         return false;
     }
     let lower = t.to_ascii_lowercase();
-    if STOP_VALUES.contains(&lower.as_str()) || PLACEHOLDERS.iter().any(|p| lower.contains(p)) {
+    if STOP_VALUES.contains(&lower.as_str())
+        || PLACEHOLDERS
+            .iter()
+            .chain(STOCK_PASSWORDS)
+            .any(|p| lower.contains(p))
+    {
         return false;
     }
     if is_reference(t) {
@@ -554,12 +565,7 @@ pub fn plausible_generic(v: &[u8]) -> bool {
         return false;
     }
     // A dotted code path (`self.config.password`, `settings.SECRET_KEY`).
-    let ident = |p: &str| {
-        !p.is_empty()
-            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            && !p.as_bytes()[0].is_ascii_digit()
-    };
-    if t.contains('.') && t.split('.').all(ident) && t.split('.').count() >= 2 {
+    if t.contains('.') && t.split('.').all(is_ident) && t.split('.').count() >= 2 {
         let has_digit = t.bytes().any(|b| b.is_ascii_digit());
         if !has_digit {
             return false;
@@ -591,39 +597,11 @@ fn is_reference(t: &str) -> bool {
         || t.starts_with("@keychain:")
 }
 
-/// Markers of a documentation value that even a rule whose context says "credential"
-/// drops (`password = "example-password"`, `"foobar"`).
-const LITERAL_PLACEHOLDERS: &[&str] = &[
-    "example",
-    "xxxx",
-    "****",
-    "placeholder",
-    "changeme",
-    "change_me",
-    "your_",
-    "your-",
-    "dummy",
-    "fake",
-    "redacted",
-    "replace",
-    "sample",
-    "foobar",
-    "lorem",
-    "todo",
-    "fixme",
-];
-
-/// Words that stand for a password in documentation rather than being one.
+/// Words that stand for a password in documentation or a message rather than being one
+/// (besides [`STOP_VALUES`]: `password`, `token`, `user`, …).
 const LITERAL_STOP: &[&str] = &[
-    "password",
-    "passwd",
     "pass",
     "pwd",
-    "changeme",
-    "token",
-    "test",
-    "user",
-    "username",
     // Verdicts in messages ("the password is 'incorrect'").
     "wrong",
     "invalid",
@@ -661,8 +639,8 @@ pub fn plausible_literal(v: &[u8]) -> bool {
     }
     let lower = t.to_ascii_lowercase();
     if LITERAL_STOP.contains(&lower.as_str())
-        || (lower != "secret" && STOP_VALUES.contains(&lower.as_str()))
-        || LITERAL_PLACEHOLDERS.iter().any(|p| lower.contains(p))
+        || STOP_VALUES.contains(&lower.as_str())
+        || PLACEHOLDERS.iter().any(|p| lower.contains(p))
     {
         return false;
     }
@@ -682,46 +660,40 @@ const REFERENCE_ROOTS: &[&str] = &[
 fn is_member_path(t: &str) -> bool {
     let mut parts = t.split('.');
     let root = parts.next().unwrap_or_default();
-    let ident = |p: &str| {
-        !p.is_empty()
-            && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
-            && !p.as_bytes()[0].is_ascii_digit()
-    };
     let rest: Vec<&str> = parts.collect();
     !rest.is_empty()
         && REFERENCE_ROOTS.contains(&root.to_ascii_lowercase().as_str())
-        && rest.iter().all(|p| ident(p))
+        && rest.iter().all(|p| is_ident(p))
+}
+
+/// Whether `p` is an identifier (`[A-Za-z_][A-Za-z0-9_]*`).
+fn is_ident(p: &str) -> bool {
+    !p.is_empty()
+        && p.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && !p.as_bytes()[0].is_ascii_digit()
 }
 
 /// Whether `s` holds `%NAME%` (a Windows / NuGet environment variable).
 fn has_percent_var(s: &str) -> bool {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while let Some(p) = memchr::memchr(b'%', &b[i..]) {
-        let start = i + p + 1;
-        let name_len = b[start..]
-            .iter()
-            .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
-            .count();
-        if name_len > 0 && b.get(start + name_len) == Some(&b'%') {
-            return true;
-        }
-        i = start;
-    }
-    false
+    has_named_var(s, b"%", b'%')
 }
 
 /// Whether `s` holds `${NAME}` (a shell / template variable).
 fn has_braced_var(s: &str) -> bool {
+    has_named_var(s, b"${", b'}')
+}
+
+/// Whether `s` holds `open`, a name of letters, digits and `_`, then `close`.
+fn has_named_var(s: &str, open: &[u8], close: u8) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    while let Some(p) = memmem::find(&b[i..], b"${") {
-        let start = i + p + 2;
+    while let Some(p) = memmem::find(&b[i..], open) {
+        let start = i + p + open.len();
         let name_len = b[start..]
             .iter()
             .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
             .count();
-        if name_len > 0 && b.get(start + name_len) == Some(&b'}') {
+        if name_len > 0 && b.get(start + name_len) == Some(&close) {
             return true;
         }
         i = start;

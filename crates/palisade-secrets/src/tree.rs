@@ -123,15 +123,19 @@ struct Worker<'a> {
 impl Worker<'_> {
     /// Reads and scans one file.
     fn file(&mut self, abs: &Path, rel: &str) -> Result<(), SecretsError> {
-        // A binary file is known from its first block (unless it is an archive), so
-        // the rest of it is never read.
+        // The first block says what the file is: an archive, binary (the rest of it is
+        // then never read) or text. It is looked at once.
         let archives = self.opts.max_archive_depth > 0;
+        let mut archive = false;
         match palisade_io::read_limited_into_if(
             abs,
             self.opts.max_file_size,
             &mut self.buf,
             crate::BINARY_PROBE,
-            |head| (archives && crate::archive::kind(head).is_some()) || !is_binary(head),
+            |head| {
+                archive = archives && crate::archive::kind(head).is_some();
+                archive || !is_binary(head)
+            },
         ) {
             Ok(true) => {}
             Ok(false) => {
@@ -145,7 +149,7 @@ impl Worker<'_> {
             }
             Err(e) => return Err(e.into()),
         }
-        if self.opts.max_archive_depth > 0 && crate::archive::kind(&self.buf).is_some() {
+        if archive {
             let buf = std::mem::take(&mut self.buf);
             let limits = crate::archive::ArchiveLimits::new(
                 self.opts.max_archive_depth,
@@ -160,7 +164,7 @@ impl Worker<'_> {
             return Ok(());
         }
         let buf = std::mem::take(&mut self.buf);
-        self.text(rel, &buf);
+        self.scan_text(rel, &buf);
         self.buf = buf;
         // A huge file's buffer is not kept for the rest of the walk.
         if self.buf.capacity() > 4 * 1024 * 1024 {
@@ -169,12 +173,17 @@ impl Worker<'_> {
         Ok(())
     }
 
-    /// Scans the bytes of one file or archive member, unless binary.
+    /// Scans the bytes of an archive member, unless binary.
     fn text(&mut self, rel: &str, bytes: &[u8]) {
         if is_binary(bytes) {
             self.stats.binary += 1;
             return;
         }
+        self.scan_text(rel, bytes);
+    }
+
+    /// Scans bytes known to be text.
+    fn scan_text(&mut self, rel: &str, bytes: &[u8]) {
         self.stats.files += 1;
         self.stats.bytes += bytes.len() as u64;
         let ms = self.scanner.scan(rel, bytes);
